@@ -1,0 +1,153 @@
+"""The one place rolecall talks to AWS: botocore clients and error translation.
+
+Every AWS call goes through a botocore client, so endpoints (including
+`AWS_ENDPOINT_URL_SSO` / `_SSO_OIDC` / `_STS`), retries (standard mode: 429
+and 5xx with backoff), `AWS_CA_BUNDLE` and proxies behave exactly as in the
+AWS CLI. botocore is imported lazily: it costs ~100 ms and the hot paths
+(credential-process cache hit, completion) must not pay it.
+
+botocore exceptions are translated here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rolecall.errors import AwsError, EndpointError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "rolecall"
+MAX_ATTEMPTS = 5
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 30
+
+
+def client(
+    service: str,
+    region: str | None,
+    *,
+    profile: str | None = None,
+    credentials: Any = None,
+    unsigned: bool | None = None,
+    read_timeout: float | None = None,
+) -> Any:
+    """A botocore client for `service` in `region`.
+
+    `profile` selects which profile's settings (ca_bundle, endpoint_url,
+    services…) apply, as botocore's own providers do; without one the default
+    profile's settings apply, whatever AWS_PROFILE says (it may name the very
+    profile being resolved, or one that does not exist).
+    `credentials` (an object with access_key_id/secret_access_key/session_token)
+    signs the calls; sso and sso-oidc are unsigned.
+    """
+    import botocore.session
+    from botocore import UNSIGNED
+    from botocore.config import Config
+    from botocore.exceptions import ProfileNotFound
+
+    if unsigned is None:
+        unsigned = service in ("sso", "sso-oidc")
+    config = Config(
+        signature_version=UNSIGNED if unsigned else None,
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        connect_timeout=CONNECT_TIMEOUT,
+        read_timeout=read_timeout or READ_TIMEOUT,
+        user_agent_extra=USER_AGENT,
+        region_name=region,
+    )
+    try:
+        session = botocore.session.Session(profile=profile or "default")
+        session.get_scoped_config()
+    except ProfileNotFound:
+        session = botocore.session.Session(profile="default")
+    kwargs: dict[str, Any] = {"region_name": region, "config": config}
+    if credentials is not None:
+        kwargs["aws_access_key_id"] = credentials.access_key_id
+        kwargs["aws_secret_access_key"] = credentials.secret_access_key
+        kwargs["aws_session_token"] = credentials.session_token
+    elif unsigned:
+        # Never let botocore go looking for credentials for an unsigned client.
+        kwargs["aws_access_key_id"] = kwargs["aws_secret_access_key"] = None
+    return session.create_client(service, **kwargs)
+
+
+def error_code(exc: BaseException) -> str | None:
+    """The AWS error code of a botocore ClientError (None for anything else)."""
+    response = getattr(exc, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code")
+    return None
+
+
+def endpoint_of(client_obj: Any) -> str:
+    try:
+        return client_obj.meta.endpoint_url
+    except AttributeError:
+        return "the AWS endpoint"
+
+
+def call(client_obj: Any, operation: str, **kwargs: Any) -> dict:
+    """`client.<operation>(**kwargs)` with botocore failures translated.
+
+    ClientError → AwsError (with `.code`); unreachable/slow/TLS/garbage →
+    EndpointError naming the endpoint. Callers that give some codes a meaning
+    (UnauthorizedException → LoginRequired …) check `AwsError.code`.
+    """
+    try:
+        return getattr(client_obj, operation)(**kwargs)
+    except Exception as exc:  # translated below, re-raised if unknown
+        translated = translate(exc, client_obj, operation)
+        if translated is exc:
+            raise
+        raise translated from exc
+
+
+def translate(exc: BaseException, client_obj: Any, operation: str) -> BaseException:
+    from botocore import exceptions as bx
+
+    endpoint = endpoint_of(client_obj)
+    service = getattr(getattr(client_obj, "meta", None), "service_model", None)
+    service_name = service.service_name if service is not None else "aws"
+    env_hint = (
+        "check your network, proxy and AWS_CA_BUNDLE; for the local sandbox: rolecall sandbox start"
+    )
+    if isinstance(exc, bx.ClientError):
+        code = error_code(exc) or "Unknown"
+        message = exc.response.get("Error", {}).get("Message") or code
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        text = f"{service_name} {operation} failed: {code}: {message}"
+        if status and status >= 500:
+            return AwsError(text + f" (HTTP {status} from {endpoint}, after retries)", code=code,
+                            hint="the service is failing; try again in a minute")
+        if code in ("TooManyRequestsException", "Throttling", "ThrottlingException", "SlowDownException"):
+            return AwsError(text + " (still throttled after retries)", code=code,
+                            hint="wait a minute and run the command again")
+        return AwsError(text, code=code)
+    if isinstance(exc, bx.SSLError):
+        return EndpointError(
+            f"TLS error talking to {endpoint} ({operation}): {_short(exc)}",
+            hint="check AWS_CA_BUNDLE / ca_bundle and any TLS-intercepting proxy",
+        )
+    if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
+        return EndpointError(f"timed out talking to {endpoint} ({operation})", hint=env_hint)
+    if isinstance(exc, (bx.EndpointConnectionError, bx.ProxyConnectionError, bx.ConnectionClosedError)):
+        return EndpointError(f"cannot reach {endpoint} ({operation}): connection failed", hint=env_hint)
+    if isinstance(exc, bx.HTTPClientError):
+        return EndpointError(f"HTTP error talking to {endpoint} ({operation}): {_short(exc)}", hint=env_hint)
+    if isinstance(exc, (bx.ResponseParserError,)):
+        return EndpointError(
+            f"invalid response from {endpoint} ({operation}): not what the {service_name} API returns",
+            hint="is an AWS_ENDPOINT_URL_* variable pointing at the wrong server?",
+        )
+    if isinstance(exc, bx.NoRegionError):
+        return AwsError(f"no region for {service_name}", hint="set region in the profile or AWS_REGION")
+    if isinstance(exc, bx.BotoCoreError):
+        return EndpointError(f"{service_name} {operation} failed: {_short(exc)}", hint=env_hint)
+    return exc
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]

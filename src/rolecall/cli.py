@@ -1,0 +1,82 @@
+"""The click application: a root group whose subcommands load lazily.
+
+Each subcommand lives in its own module under `rolecall.commands` and exports
+a click command named `cmd`; nothing is imported until that command runs, so
+`rolecall --help` and the hot paths stay fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+import click
+
+from rolecall import __version__
+
+# name -> (module, one-line help shown by `rolecall --help`)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("rolecall.commands.list_profiles", "List profiles (table, --json, --names)."),
+    "login": ("rolecall.commands.login", "Log in to IAM Identity Center (PKCE, or --device-code)."),
+    "logout": ("rolecall.commands.logout", "Log out: revoke and delete SSO tokens and credentials."),
+    "status": ("rolecall.commands.status", "Show SSO tokens and cached role credentials."),
+    "credential-process": ("rolecall.commands.credential_process", "Print credentials for credential_process."),
+    "assume": ("rolecall.commands.assume", "Put a profile's credentials into the current shell (needs `rolecall init`)."),
+    "exec": ("rolecall.commands.exec_cmd", "Run one command with a profile's credentials."),
+    "export": ("rolecall.commands.export", "Print a profile's credentials in a given format."),
+    "init": ("rolecall.commands.init", "Print the shell integration (eval it in your rc file)."),
+    "console": ("rolecall.commands.console", "Open the AWS console for a profile."),
+    "config": ("rolecall.commands.config", "Edit profiles and sso-sessions safely."),
+    "doctor": ("rolecall.commands.doctor", "Check config, tokens, shell integration and caches."),
+    "sandbox": ("rolecall.commands.sandbox", "Run the local IAM Identity Center emulator."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, (module, _) in COMMANDS.items() if _available(module)]
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        entry = COMMANDS.get(name)
+        if entry is None or not _available(entry[0]):
+            return None
+        return import_module(entry[0]).cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _available(module: str) -> bool:
+    from importlib.util import find_spec
+
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rolecall")
+def app() -> None:
+    """rolecall: painless AWS IAM Identity Center (SSO) profiles.
+
+    Global option (before the command): --debug shows tracebacks and debug logs.
+    """
+
+
+def run_click(argv: list[str]) -> int:
+    try:
+        result = app.main(args=argv, prog_name="rolecall", standalone_mode=False)
+    except click.exceptions.Abort:
+        from rolecall.errors import EXIT_INTERRUPTED
+
+        import sys
+
+        sys.stderr.write("\nrolecall: aborted\n")
+        return EXIT_INTERRUPTED
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    return result if isinstance(result, int) else 0

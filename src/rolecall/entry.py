@@ -1,0 +1,108 @@
+"""The console-script entry point and the single error boundary.
+
+Hot commands (`credential-process`, `assume`, `__complete`) are dispatched
+here, before click or anything heavy is imported: they run on every SDK call,
+every `assume` and every TAB. Everything else goes through the click app in
+`rolecall.cli`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# command name -> module exposing `run(argv: list[str]) -> int`
+FAST_COMMANDS = {
+    "credential-process": "rolecall.commands.credential_process",
+    "assume": "rolecall.commands.assume",
+    "__complete": "rolecall.completion",
+}
+
+
+def _debug_requested(argv: list[str]) -> tuple[bool, list[str]]:
+    debug = os.environ.get("ROLECALL_DEBUG", "") not in ("", "0")
+    while argv and argv[0] == "--debug":
+        debug = True
+        argv = argv[1:]
+    return debug, argv
+
+
+def _setup_logging(debug: bool) -> None:
+    """Warnings from core code (corrupt cache file …) reach stderr as one line.
+
+    Only rolecall's own logger: botocore's debug logs carry tokens.
+    """
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("rolecall: %(levelname)s: %(message)s"))
+    logger = logging.getLogger("rolecall")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logger.propagate = False
+
+
+def _dispatch(argv: list[str]) -> int:
+    if argv and argv[0] in FAST_COMMANDS:
+        from importlib import import_module
+
+        module = import_module(FAST_COMMANDS[argv[0]])
+        return module.run(argv[1:])
+    from rolecall.cli import run_click
+
+    return run_click(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from rolecall.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, RolecallError
+
+    debug, argv = _debug_requested(list(sys.argv[1:] if argv is None else argv))
+    if debug:
+        os.environ["ROLECALL_DEBUG"] = "1"  # children (credential_process sources) inherit it
+    _setup_logging(debug)
+    try:
+        return _dispatch(argv) or 0
+    except RolecallError as exc:
+        if debug:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+        _print_error(exc.message, exc.hint)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("\nrolecall: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `rolecall list | head`: the reader left; not an error worth a word.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+    except Exception as exc:  # the boundary: anything unexpected is a bug
+        if debug:
+            import traceback
+
+            traceback.print_exc(file=sys.stderr)
+            return EXIT_INTERNAL
+        first = str(exc).splitlines()[0][:200] if str(exc) else ""
+        _print_error(
+            f"unexpected {type(exc).__name__}{': ' + first if first else ''}",
+            "run again with --debug for the traceback (rolecall --debug …) and report it",
+        )
+        return EXIT_INTERNAL
+
+
+def _print_error(message: str, hint: str | None) -> None:
+    lines = [f"rolecall: error: {message}"]
+    if hint:
+        lines.append(f"hint: {hint}")
+    try:
+        sys.stderr.write("\n".join(lines) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""Crash-safe files: atomic writes with strict modes, JSON caches, locks.
+
+A reader (or a `kill -9`) never sees half a file: data goes to a temp file in
+the same directory, is fsynced, then renamed over the target. Cache files are
+0600 and their directories 0700, like the AWS CLI's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("rolecall")
+
+LOCK_TIMEOUT = 120  # seconds; a login may hold a lock while the user types
+
+
+def ensure_private_dir(path: Path) -> None:
+    """Create `path` (and parents) 0700; tighten it if it is looser."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o700)
+    except OSError:
+        pass
+
+
+def atomic_write(path: Path, data: bytes | str, *, mode: int | None = 0o600, private_dir: bool = True) -> None:
+    """Replace `path` with `data` atomically (temp + fsync + rename).
+
+    `mode=None` keeps the mode of an existing file (0600 for a new one).
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    directory = path.parent
+    if private_dir:
+        ensure_private_dir(directory)
+    else:
+        directory.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o600
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    try:  # make the rename itself durable
+        dir_fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:
+        pass
+
+
+def write_json(path: Path, payload: dict) -> None:
+    atomic_write(path, json.dumps(payload, indent=None, separators=(",", ":")), mode=0o600)
+
+
+def read_json(path: Path) -> dict | None:
+    """The JSON object in `path`; None if absent. Corrupt → None with a warning."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("ignoring unreadable cache file %s (%s)", path, exc.strerror)
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        log.warning("ignoring corrupt cache file %s (not valid JSON)", path)
+        return None
+    if not isinstance(value, dict):
+        log.warning("ignoring corrupt cache file %s (not a JSON object)", path)
+        return None
+    return value
+
+
+def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Any:
+    """A cross-process lock on a sidecar file `<path>.lock` (filelock)."""
+    from filelock import FileLock
+
+    ensure_private_dir(path.parent)
+    return FileLock(str(path) + ".lock", timeout=timeout, mode=0o600)

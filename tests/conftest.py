@@ -1,0 +1,117 @@
+"""Shared fixtures. Every test runs with HOME and every AWS path in a temp dir.
+
+The real ~/.aws must never be touched: the session fixture snapshots it and
+fails loudly if anything under it changed.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REAL_HOME = Path(os.path.expanduser("~"))
+REPO = Path(__file__).resolve().parent.parent
+
+_AWS_VARS_TO_CLEAR = [k for k in os.environ if k.startswith(("AWS_", "ROLECALL_", "_ROLECALL_"))] + [
+    "BROWSER", "SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT",
+]
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, float]]:
+    found = {}
+    if root.is_dir():
+        for path in root.rglob("*"):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            found[str(path)] = (st.st_size, st.st_mtime)
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_aws_untouched():
+    before = _snapshot(REAL_HOME / ".aws")
+    yield
+    after = _snapshot(REAL_HOME / ".aws")
+    assert before == after, "a test touched the real ~/.aws — tests must use the isolated HOME"
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """HOME, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, caches → tmp_path."""
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    for var in _AWS_VARS_TO_CLEAR:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert Path(os.path.expanduser("~")) == home
+    yield home
+
+
+@pytest.fixture
+def aws_config(isolated_home):
+    """Write the isolated config file: `aws_config("[profile a]\\n…")` → its Path."""
+
+    def write(text: str, credentials: str | None = None) -> Path:
+        path = isolated_home / ".aws" / "config"
+        path.write_text(text, encoding="utf-8")
+        if credentials is not None:
+            (isolated_home / ".aws" / "credentials").write_text(credentials, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def sandbox(monkeypatch):
+    """A started sandbox (auto-approve) with the AWS_ENDPOINT_URL_* vars pointing at it."""
+    from rolecall.sandbox.server import Sandbox
+
+    box = Sandbox(auto_approve=True).start()
+    for key, value in box.env().items():
+        monkeypatch.setenv(key, value)
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+def run_rolecall(*args: str, env: dict | None = None, input: str | None = None,
+                 timeout: float = 60, cwd: str | None = None) -> subprocess.CompletedProcess:
+    """Run the real CLI in a child process with the (isolated) environment."""
+    full_env = dict(os.environ)
+    if env:
+        full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "rolecall", *args],
+        capture_output=True, text=True, env=full_env, input=input,
+        timeout=timeout, cwd=cwd, stdin=None if input is not None else subprocess.DEVNULL,
+    )
+
+
+@pytest.fixture
+def rolecall():
+    return run_rolecall
+
+
+def require_tool(name: str) -> str:
+    """Path of an external tool; in CI a missing tool fails the test, never skips it."""
+    found = shutil.which(name)
+    if found:
+        return found
+    if os.environ.get("CI"):
+        pytest.fail(f"{name} is required in CI but not installed (.ci/run must install it)")
+    pytest.skip(f"{name} not installed")

@@ -1,0 +1,58 @@
+"""The single error boundary: one line + hint, documented exit codes, --debug."""
+
+from __future__ import annotations
+
+import json
+
+from rolecall.awsconfig import KIND_SSO
+
+from ..awsconfig.corpus import SSO_CLI
+
+
+def test_list_json_shows_aws_configure_sso_config(aws_config, rolecall):
+    aws_config(SSO_CLI)
+    result = rolecall("list", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = {row["name"]: row for row in json.loads(result.stdout)}
+    admin = rows["AdministratorAccess-123456789012"]
+    assert admin["kind"] == KIND_SSO
+    assert admin["account_id"] == "123456789012"
+    assert admin["role"] == "AdministratorAccess"
+    assert admin["region"] == "us-west-2"
+    assert admin["sso_session"] == "test"
+    assert set(rows) == {"AdministratorAccess-123456789012", "default"}
+
+
+def test_list_names_and_filter(aws_config, rolecall):
+    aws_config(SSO_CLI + '[profile "with space"]\nregion = x\n')
+    result = rolecall("list", "--names", "space")
+    assert result.stdout == "with space\n"
+    table = rolecall("list")
+    assert "AdministratorAccess-123456789012" in table.stdout.splitlines()[1]
+
+
+def test_config_error_is_one_line_with_hint_and_exit_3(aws_config, rolecall):
+    path = aws_config("[profile a]\nregion = x\nregion = y\n")
+    result = rolecall("list")
+    assert result.returncode == 3
+    lines = result.stderr.splitlines()
+    assert lines[0] == f"rolecall: error: {path}:3 [profile a]: duplicate key 'region'"
+    assert lines[1].startswith("hint: ")
+    assert len(lines) == 2 and "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_debug_shows_the_traceback(aws_config, rolecall):
+    aws_config("[profile a]\nregion = x\nregion = y\n")
+    result = rolecall("--debug", "list")
+    assert result.returncode == 3 and "Traceback" in result.stderr
+
+
+def test_unknown_command_is_a_usage_error(rolecall):
+    result = rolecall("no-such-command")
+    assert result.returncode == 2 and "No such command" in result.stderr
+
+
+def test_version_and_help(rolecall):
+    assert rolecall("--version").stdout.startswith("rolecall, version ")
+    help_text = rolecall("--help").stdout
+    assert "list" in help_text
