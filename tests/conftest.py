@@ -58,6 +58,19 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     assert Path(os.path.expanduser("~")) == home
+    # botocore computes its SSO token cache dir from HOME once, at import time:
+    # point its in-process providers at the isolated HOME too.
+    import botocore.credentials
+    import botocore.tokens
+
+    sso_cache = str(home / ".aws" / "sso" / "cache")
+    monkeypatch.setattr(botocore.credentials.SSOProvider, "_SSO_TOKEN_CACHE_DIR", sso_cache)
+    monkeypatch.setattr(botocore.tokens.SSOTokenProvider, "_SSO_TOKEN_CACHE_DIR", sso_cache)
+    # webbrowser reads BROWSER once per process; let each test set its own.
+    import webbrowser
+
+    monkeypatch.setattr(webbrowser, "_tryorder", None, raising=False)
+    monkeypatch.setattr(webbrowser, "_browsers", {}, raising=False)
     yield home
 
 

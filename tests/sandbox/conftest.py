@@ -1,0 +1,44 @@
+"""Fixtures for the sandbox tests: a fresh sandbox per test, real botocore clients over HTTP."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from rolecall.sandbox.server import Sandbox
+from rolecall.sandbox.testing import device_login, unsigned_config
+
+
+@pytest.fixture
+def sbx(monkeypatch):
+    """A started sandbox (no auto-approve), endpoints exported through AWS_ENDPOINT_URL_*."""
+    box = Sandbox().start()
+    for key, value in box.env().items():
+        monkeypatch.setenv(key, value)
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    try:
+        yield box
+    finally:
+        box.stop()
+
+
+@pytest.fixture
+def oidc(sbx):
+    return boto3.client("sso-oidc", config=unsigned_config())
+
+
+@pytest.fixture
+def portal(sbx):
+    return boto3.client("sso", config=unsigned_config())
+
+
+@pytest.fixture
+def token(sbx, oidc) -> dict:
+    return device_login(sbx, oidc)
+
+
+@pytest.fixture
+def sso_creds(portal, token) -> dict:
+    return portal.get_role_credentials(accessToken=token["accessToken"], accountId="111111111111",
+                                       roleName="AdministratorAccess")["roleCredentials"]
