@@ -1,14 +1,56 @@
 #!/usr/bin/env bash
-# The demo: everything against the local sandbox, in a throw-away HOME.
+# `make demo`: every main flow of rolecall against the local sandbox, in a
+# throw-away HOME (your real ~/.aws is never touched).
 set -euo pipefail
 work=$(mktemp -d)
 export HOME="$work/home"
 mkdir -p "$HOME"
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN
+PY=$(command -v python)
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+redact() { sed -E 's/("(SecretAccessKey|SessionToken)": ")[^"]{6}[^"]*"/\1******…"/g'; }
 
-step "start the sandbox (a local IAM Identity Center emulator on 127.0.0.1)"
+step "start the sandbox: a local IAM Identity Center emulator on 127.0.0.1 (not AWS)"
 eval "$(rolecall sandbox start --dir "$work/sandbox" --auto-approve --background)"
-trap 'rolecall sandbox stop --dir "$work/sandbox" || true; rm -rf "$work"' EXIT
+trap 'rolecall sandbox stop --dir "$work/sandbox" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+# The sandbox's fake browser approves the login, as you would in a real one.
+export BROWSER="$PY -m rolecall.sandbox.browser %s"
 
 step "rolecall list"
 rolecall list
+
+step "rolecall login --sso-session sandbox   (PKCE authorization-code flow)"
+rolecall login --sso-session sandbox
+
+step "rolecall credential-process --profile sandbox-dev-AdministratorAccess   (secrets redacted here)"
+rolecall credential-process --profile sandbox-dev-AdministratorAccess | redact
+echo
+
+step "boto3 through a credential_process profile → STS GetCallerIdentity"
+"$PY" - <<'PYEOF'
+import boto3
+ident = boto3.Session(profile_name="sandbox-dev-AdministratorAccess-process").client("sts").get_caller_identity()
+print(f"Account={ident['Account']}  Arn={ident['Arn']}")
+PYEOF
+
+step "assume in a bash subshell, then an STS call that uses the exported credentials"
+bash --noprofile --norc -c '
+  eval "$(rolecall init bash)"
+  assume sandbox-staging-ReadOnlyAccess || exit 1
+  echo "AWS_PROFILE=$AWS_PROFILE  AWS_REGION=$AWS_REGION  expires $AWS_CREDENTIAL_EXPIRATION"
+  "'"$PY"'" -c "import boto3; i = boto3.client(\"sts\").get_caller_identity(); print(\"Account=\" + i[\"Account\"] + \"  Arn=\" + i[\"Arn\"])"
+'
+
+step "role chaining: SSO → AssumeRole (profile sandbox-dev-deploy-chain)"
+rolecall exec sandbox-dev-deploy-chain -- "$PY" -c "import boto3; print('Arn=' + boto3.client('sts').get_caller_identity()['Arn'])"
+
+step "console sign-in URL for a sandbox profile (rolecall console --url; token shortened)"
+rolecall console sandbox-prod-ReadOnlyAccess --url | sed -E 's/(SigninToken=.{12})[^&]*/\1…/'
+
+step "rolecall config generate --dry-run   (one profile per account × role)"
+rolecall config generate --sso-session sandbox --template '{account_name}/{role_name}' --dry-run | head -n 20
+
+step "rolecall status"
+rolecall status
+
+step "done — the sandbox stops now"

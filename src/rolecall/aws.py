@@ -19,8 +19,8 @@ from rolecall.errors import AwsError, EndpointError
 log = logging.getLogger(__name__)
 
 USER_AGENT = "rolecall"
-MAX_ATTEMPTS = 5
-CONNECT_TIMEOUT = 10
+MAX_ATTEMPTS = 4  # standard mode: 3 retries, jittered backoff (429, 5xx, connection errors)
+CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 30
 
 
@@ -57,11 +57,16 @@ def client(
         user_agent_extra=USER_AGENT,
         region_name=region,
     )
-    try:
-        session = botocore.session.Session(profile=profile or "default")
-        session.get_scoped_config()
-    except ProfileNotFound:
-        session = botocore.session.Session(profile="default")
+    session = None
+    if profile:
+        try:
+            session = botocore.session.Session(profile=profile)
+            session.get_scoped_config()
+        except ProfileNotFound:
+            session = None
+    if session is None:
+        # No profile: the [default] settings (if any), never AWS_PROFILE's.
+        session = botocore.session.Session(session_vars={"profile": (None, None, None, None)})
     kwargs: dict[str, Any] = {"region_name": region, "config": config}
     if credentials is not None:
         kwargs["aws_access_key_id"] = credentials.access_key_id

@@ -34,12 +34,13 @@ def _setup_logging(debug: bool) -> None:
     """
     import logging
 
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("rolecall: %(levelname)s: %(message)s"))
     logger = logging.getLogger("rolecall")
-    logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if debug else logging.WARNING)
-    logger.propagate = False
+    if not any(getattr(h, "_rolecall", False) for h in logger.handlers):  # main() may run twice in-process
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("rolecall: %(levelname)s: %(message)s"))
+        handler._rolecall = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
 
 
 def _dispatch(argv: list[str]) -> int:

@@ -1,0 +1,72 @@
+"""`rolecall status`: SSO tokens and cached role credentials (never a secret)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from rolecall import awsconfig
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.option("--profile", "-p", "profile", metavar="PROFILE", help="Only this profile's sso-session.")
+@click.option("--sso-session", "session", metavar="NAME", help="Only this sso-session.")
+@click.option("--check", is_flag=True,
+              help="Refresh the shown tokens if near expiry; exit 4 (with the login command) if one needs a login.")
+def cmd(as_json: bool, profile: str | None, session: str | None, check: bool) -> int:
+    """Show each sso-session's token (valid, refreshable, expired, absent) and cached role credentials."""
+    from rolecall.sso import status
+    from rolecall.sso.target import all_targets, select_targets
+
+    config = awsconfig.load()
+    if profile or session:
+        targets = select_targets(config, profile=profile, session=session)
+    else:
+        targets = all_targets(config)
+    if check:
+        from rolecall.sso.tokens import access_token
+
+        for target in targets:
+            access_token(target)  # refreshes when needed; raises LoginRequired (exit 4)
+    tokens = status.token_rows(targets)
+    creds = status.credential_rows(config)
+    if as_json:
+        sys.stdout.write(json.dumps({"tokens": tokens, "role_credentials": creds}, indent=2,
+                                    ensure_ascii=False) + "\n")
+        return 0
+    sys.stdout.write(render(tokens, creds))
+    return 0
+
+
+def render(tokens: list[dict], creds: list[dict]) -> str:
+    out = []
+    if tokens:
+        out.append(_table(
+            ["SSO SESSION", "START URL", "REGION", "TOKEN", "EXPIRES (UTC)", "REFRESHABLE"],
+            [[t["sso_session"] or f"(profile {t['profile']})", t["start_url"], t["region"], t["state"],
+              t["expires_at"], "yes" if t["refreshable"] else "no"] for t in tokens]))
+    else:
+        out.append("no sso-session or SSO profile configured")
+    if creds:
+        out.append(_table(
+            ["PROFILE", "ACCOUNT", "ROLE", "PROVIDER", "EXPIRES (UTC)", "STATE"],
+            [[c["profile"], c["account_id"], c["role"], c["provider"], c["expires_at"], c["state"]]
+             for c in creds]))
+    else:
+        out.append("no cached role credentials")
+    return "\n\n".join(out) + "\n"
+
+
+def _table(headers: list[str], rows: list[list[object]]) -> str:
+    table = [headers] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(headers))]
+    return "\n".join("  ".join(c.ljust(widths[i]) for i, c in enumerate(line)).rstrip() for line in table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    return "".join(ch if ch.isprintable() else "?" for ch in str(value))

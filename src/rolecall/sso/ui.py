@@ -1,0 +1,134 @@
+"""Where a login talks to the user, and whether it may open a browser.
+
+The URL and user code are for a human: they go to stderr (or /dev/tty for
+credential_process, whose stderr nobody reads), never to stdout, which may be
+a protocol (`eval`, credential_process JSON). Secrets never pass through here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import IO, Iterator, Protocol
+
+from rolecall.errors import NoTerminal
+
+
+class LoginUI(Protocol):
+    browser: bool  # False: only show URLs, never open a browser (--no-browser)
+
+    def show_url(self, url: str, user_code: str | None = None) -> None:
+        """Tell the user to visit `url` (and confirm `user_code` there, if any)."""
+
+    def open_browser(self, url: str) -> bool:
+        """Try to open `url` in a browser; False when none could be opened (or not allowed)."""
+
+    def info(self, message: str) -> None:
+        """A progress line."""
+
+
+def is_headless(environ: dict | None = None) -> bool:
+    """An SSH session without a display: a browser here would open on another screen (or none)."""
+    env = os.environ if environ is None else environ
+    remote = bool(env.get("SSH_CONNECTION") or env.get("SSH_TTY"))
+    return remote and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def _no_gui(environ: dict | None = None) -> bool:
+    """Linux/BSD without a display and no BROWSER: only console browsers (lynx, w3m) remain,
+    which would take over the terminal mid-login. Treat as "no browser"."""
+    env = os.environ if environ is None else environ
+    if sys.platform in ("darwin", "win32") or env.get("BROWSER"):
+        return False
+    return not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+@contextmanager
+def _stdout_to_stderr() -> Iterator[None]:
+    """A browser launched from here inherits fd 1: point it at stderr so nothing it prints
+    can corrupt a stdout protocol (credential_process JSON, the shell wrapper's eval)."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        saved = os.dup(1)
+    except OSError:
+        yield
+        return
+    try:
+        os.dup2(2, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def launch_browser(url: str) -> bool:
+    """Open `url` with Python's webbrowser (BROWSER is honoured); True if a browser took it."""
+    if _no_gui():
+        return False
+    import webbrowser
+
+    with _stdout_to_stderr():
+        try:
+            browser_env = os.environ.get("BROWSER")
+            if browser_env:
+                # Resolve BROWSER now (webbrowser caches it on first use in this process).
+                for cmdline in browser_env.split(os.pathsep):
+                    if cmdline and webbrowser.get(cmdline).open(url, new=2):
+                        return True
+                return False
+            return bool(webbrowser.open(url, new=2))
+        except (webbrowser.Error, OSError):
+            return False
+
+
+class TerminalLoginUI:
+    """Prompts on a text stream (stderr by default); opens a browser unless told not to."""
+
+    def __init__(self, stream: IO[str] | None = None, open_browser: bool = True) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.browser = open_browser
+        self._owned = False
+
+    @classmethod
+    def for_tty(cls, open_browser: bool = True) -> "TerminalLoginUI":
+        """Talk to /dev/tty (for credential_process --auto-login, whose stderr is captured)."""
+        try:
+            stream = open("/dev/tty", "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
+        except OSError as exc:
+            raise NoTerminal(
+                f"a login is needed but there is no terminal to show it on (/dev/tty: {exc.strerror})",
+                hint="log in from a terminal first: rolecall login",
+            ) from None
+        ui = cls(stream, open_browser=open_browser)
+        ui._owned = True
+        return ui
+
+    def close(self) -> None:
+        if self._owned:
+            self.stream.close()
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):
+            pass
+
+    def show_url(self, url: str, user_code: str | None = None) -> None:
+        if self.browser:
+            lines = ["rolecall: opening your browser to sign in; if it does not open, visit:", f"  {url}"]
+        else:
+            lines = ["rolecall: to sign in, open this URL in a browser:", f"  {url}"]
+        if user_code:
+            lines.append(f"rolecall: and confirm that the code shown is: {user_code}")
+        self._write("\n".join(lines) + "\n")
+
+    def open_browser(self, url: str) -> bool:
+        return self.browser and launch_browser(url)
+
+    def info(self, message: str) -> None:
+        self._write(f"rolecall: {message}\n")
