@@ -11,17 +11,24 @@ botocore exceptions are translated here and nowhere else.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rolecall.errors import AwsError, EndpointError
 
-log = logging.getLogger(__name__)
 
 USER_AGENT = "rolecall"
-MAX_ATTEMPTS = 4  # standard mode: 3 retries, jittered backoff (429, 5xx, connection errors)
+MAX_ATTEMPTS = 4  # in total (standard mode): 3 retries with jittered backoff for 429, 5xx, connection errors
 CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 30
+READ_TIMEOUT = 30  # seconds; ROLECALL_READ_TIMEOUT overrides it (documented in README)
+
+
+def _read_timeout() -> float:
+    import os
+
+    try:
+        return float(os.environ.get("ROLECALL_READ_TIMEOUT") or READ_TIMEOUT)
+    except ValueError:
+        return READ_TIMEOUT
 
 
 def client(
@@ -51,9 +58,9 @@ def client(
         unsigned = service in ("sso", "sso-oidc")
     config = Config(
         signature_version=UNSIGNED if unsigned else None,
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         connect_timeout=CONNECT_TIMEOUT,
-        read_timeout=read_timeout or READ_TIMEOUT,
+        read_timeout=read_timeout or _read_timeout(),
         user_agent_extra=USER_AGENT,
         region_name=region,
     )
@@ -93,20 +100,29 @@ def endpoint_of(client_obj: Any) -> str:
         return "the AWS endpoint"
 
 
-def call(client_obj: Any, operation: str, **kwargs: Any) -> dict:
+def call(client_obj: Any, operation: str, *, require: tuple[str, ...] = (), **kwargs: Any) -> dict:
     """`client.<operation>(**kwargs)` with botocore failures translated.
 
     ClientError → AwsError (with `.code`); unreachable/slow/TLS/garbage →
-    EndpointError naming the endpoint. Callers that give some codes a meaning
+    EndpointError naming the endpoint; so is a 200 answer lacking a
+    `require`d key. Callers that give some codes a meaning
     (UnauthorizedException → LoginRequired …) check `AwsError.code`.
     """
     try:
-        return getattr(client_obj, operation)(**kwargs)
+        response = getattr(client_obj, operation)(**kwargs)
     except Exception as exc:  # translated below, re-raised if unknown
         translated = translate(exc, client_obj, operation)
         if translated is exc:
             raise
         raise translated from exc
+    # botocore's rest-json parser accepts a garbage 200 body as an empty answer.
+    missing = [key for key in require if response.get(key) in (None, "")]
+    if missing:
+        raise EndpointError(
+            f"invalid response from {endpoint_of(client_obj)} ({operation}): no {', '.join(missing)}",
+            hint="is an AWS_ENDPOINT_URL_* variable pointing at the wrong server?",
+        )
+    return response
 
 
 def translate(exc: BaseException, client_obj: Any, operation: str) -> BaseException:
@@ -127,7 +143,7 @@ def translate(exc: BaseException, client_obj: Any, operation: str) -> BaseExcept
             return AwsError(text + f" (HTTP {status} from {endpoint}, after retries)", code=code,
                             hint="the service is failing; try again in a minute")
         if code in ("TooManyRequestsException", "Throttling", "ThrottlingException", "SlowDownException"):
-            return AwsError(text + " (still throttled after retries)", code=code,
+            return AwsError(text + f" (still throttled by {endpoint} after retries)", code=code,
                             hint="wait a minute and run the command again")
         return AwsError(text, code=code)
     if isinstance(exc, bx.SSLError):
@@ -141,7 +157,9 @@ def translate(exc: BaseException, client_obj: Any, operation: str) -> BaseExcept
         return EndpointError(f"cannot reach {endpoint} ({operation}): connection failed", hint=env_hint)
     if isinstance(exc, bx.HTTPClientError):
         return EndpointError(f"HTTP error talking to {endpoint} ({operation}): {_short(exc)}", hint=env_hint)
-    if isinstance(exc, (bx.ResponseParserError,)):
+    from botocore.parsers import ResponseParserError
+
+    if isinstance(exc, ResponseParserError):
         return EndpointError(
             f"invalid response from {endpoint} ({operation}): not what the {service_name} API returns",
             hint="is an AWS_ENDPOINT_URL_* variable pointing at the wrong server?",

@@ -371,6 +371,22 @@ class AwsConfig:
         return self.profiles[name]
 
     def profile_problems(self, name: str) -> list[ConfigError]:
+        """Problems of the profile itself, then the first one of each link of its chain.
+
+        Linear in the chain's length: the chain is walked once, each link
+        checked on its own (a 200-deep chain costs 200 checks, not 2^200).
+        """
+        problems = self._own_problems(name)
+        profile = self.profiles[name]
+        if profile.kind == KIND_ROLE_CHAIN and "source_profile" in profile.raw:
+            try:
+                for link in self.source_chain(name)[1:]:
+                    problems.extend(self._own_problems(link)[:1])
+            except ConfigError as exc:
+                problems.append(exc)
+        return problems
+
+    def _own_problems(self, name: str) -> list[ConfigError]:
         profile = self.profile(name)
         problems: list[ConfigError] = []
         header = self.section_header(name)
@@ -389,14 +405,6 @@ class AwsConfig:
             if "source_profile" not in raw and "credential_source" not in raw:
                 err("role_arn needs source_profile or credential_source", "role_arn",
                     f"run: rolecall config set {shlex.quote(name)} source_profile OTHER_PROFILE")
-            else:
-                try:
-                    for link in self.source_chain(name)[1:]:
-                        for problem in self.profile_problems(link):
-                            problems.append(problem)
-                            break
-                except ConfigError as exc:
-                    problems.append(exc)
             duration = _str(raw, "duration_seconds")
             if duration is not None and not duration.strip().isdigit():
                 err(f"duration_seconds must be an integer, got {duration!r}", "duration_seconds")

@@ -27,22 +27,6 @@ def _debug_requested(argv: list[str]) -> tuple[bool, list[str]]:
     return debug, argv
 
 
-def _setup_logging(debug: bool) -> None:
-    """Warnings from core code (corrupt cache file …) reach stderr as one line.
-
-    Only rolecall's own logger: botocore's debug logs carry tokens.
-    """
-    import logging
-
-    logger = logging.getLogger("rolecall")
-    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
-    if not any(getattr(h, "_rolecall", False) for h in logger.handlers):  # main() may run twice in-process
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("rolecall: %(levelname)s: %(message)s"))
-        handler._rolecall = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-
-
 def _dispatch(argv: list[str]) -> int:
     if argv and argv[0] in FAST_COMMANDS:
         from importlib import import_module
@@ -60,7 +44,9 @@ def main(argv: list[str] | None = None) -> int:
     debug, argv = _debug_requested(list(sys.argv[1:] if argv is None else argv))
     if debug:
         os.environ["ROLECALL_DEBUG"] = "1"  # children (credential_process sources) inherit it
-    _setup_logging(debug)
+        from rolecall.log import get_logger
+
+        get_logger()  # (logging is otherwise imported only when something is logged)
     try:
         return _dispatch(argv) or 0
     except RolecallError as exc:

@@ -8,13 +8,13 @@ the same directory, is fsynced, then renamed over the target. Cache files are
 from __future__ import annotations
 
 import json
-import logging
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-log = logging.getLogger("rolecall")
+from rolecall.log import log
+
 
 LOCK_TIMEOUT = 120  # seconds; a login may hold a lock while the user types
 

@@ -24,7 +24,8 @@ SLOW_DOWN_DELAY = 5
 
 def authorize(client: Any, target: SsoTarget, registration: dict) -> dict:
     return aws.call(client, "start_device_authorization", clientId=registration["clientId"],
-                    clientSecret=registration["clientSecret"], startUrl=target.start_url)
+                    clientSecret=registration["clientSecret"], startUrl=target.start_url,
+                    require=("deviceCode", "userCode"))
 
 
 def poll(
@@ -47,7 +48,7 @@ def poll(
         try:
             return aws.call(client, "create_token", grantType=DEVICE_GRANT,
                             clientId=registration["clientId"], clientSecret=registration["clientSecret"],
-                            deviceCode=authorization["deviceCode"])
+                            deviceCode=authorization["deviceCode"], require=("accessToken", "expiresIn"))
         except AwsError as exc:
             if exc.code == "AuthorizationPendingException":
                 return None

@@ -7,7 +7,6 @@ without a display) and when no browser could be opened.
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 import uuid
@@ -22,8 +21,8 @@ from rolecall.sso.errors import LoginFailed
 from rolecall.sso.target import SsoTarget
 from rolecall.sso.tokens import REFRESH_WINDOW, build_token, read_info, write_token
 from rolecall.sso.ui import LoginUI, TerminalLoginUI, is_headless
+from rolecall.log import log
 
-log = logging.getLogger("rolecall")
 
 DEFAULT_TIMEOUT = 600.0  # seconds the user has to finish the browser part
 
@@ -114,7 +113,7 @@ def _pkce(client: object, target: SsoTarget, ui: LoginUI, timeout: float) -> dic
         redirect_uri = server.redirect_uri
     response = aws.call(client, "create_token", grantType="authorization_code", clientId=reg["clientId"],
                         clientSecret=reg["clientSecret"], code=code, redirectUri=redirect_uri,
-                        codeVerifier=verifier)
+                        codeVerifier=verifier, require=("accessToken", "expiresIn"))
     return build_token(target, response, reg, clock.utcnow())
 
 

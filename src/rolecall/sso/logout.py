@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,8 +23,8 @@ from rolecall.awsconfig import AwsConfig
 from rolecall.errors import AwsError, EndpointError
 from rolecall.sso.target import SsoTarget
 from rolecall.sso.tokens import token_info
+from rolecall.log import log
 
-log = logging.getLogger("rolecall")
 
 
 @dataclass

@@ -8,7 +8,6 @@ token already refreshed.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Callable
 
@@ -17,8 +16,8 @@ from rolecall.errors import AwsError, EndpointError, RolecallError
 from rolecall.sso import oidc
 from rolecall.sso.target import SsoTarget
 from rolecall.sso.tokens import TokenInfo, start_url_mismatch, build_token, read_info, write_token
+from rolecall.log import log
 
-log = logging.getLogger("rolecall")
 
 
 def refresh_locked(target: SsoTarget, *, window_seconds: float, now: Callable[[], datetime]) -> str:
@@ -72,7 +71,7 @@ def refresh(target: SsoTarget, info: TokenInfo, now: Callable[[], datetime]) -> 
     response = aws.call(
         client, "create_token",
         grantType="refresh_token", clientId=data["clientId"], clientSecret=data["clientSecret"],
-        refreshToken=data["refreshToken"],
+        refreshToken=data["refreshToken"], require=("accessToken", "expiresIn"),
     )
     registration = {"clientId": data["clientId"], "clientSecret": data["clientSecret"],
                     "expiresAt": data["registrationExpiresAt"]}

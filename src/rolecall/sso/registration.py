@@ -11,14 +11,13 @@ so the two tools keep sharing one file.
 from __future__ import annotations
 
 import json
-import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from rolecall import clock, fileio
 from rolecall.sso.target import SsoTarget
+from rolecall.log import log
 
-log = logging.getLogger("rolecall")
 
 FLOW_PKCE = "pkce"
 FLOW_DEVICE = "device"
@@ -82,7 +81,7 @@ def register(client: Any, target: SsoTarget, flow: str, now: datetime | None = N
                       issuerUrl=target.start_url)
     if scopes:
         kwargs["scopes"] = scopes
-    response = aws.call(client, "register_client", **kwargs)
+    response = aws.call(client, "register_client", require=("clientId", "clientSecret"), **kwargs)
     registration: dict[str, Any] = {
         "clientId": response["clientId"],
         "clientSecret": response["clientSecret"],

@@ -9,13 +9,13 @@ really needed (`rolecall.sso.refresh`).
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from rolecall import clock, fileio
 from rolecall.sso.target import SsoTarget, all_targets, target_for_profile, target_for_session
+from rolecall.log import log
 
 __all__ = [
     "SsoTarget", "target_for_profile", "target_for_session", "all_targets",
@@ -23,7 +23,6 @@ __all__ = [
     "REFRESH_WINDOW", "STATE_VALID", "STATE_REFRESHABLE", "STATE_EXPIRED", "STATE_ABSENT",
 ]
 
-log = logging.getLogger("rolecall")
 
 REFRESH_WINDOW = 15 * 60  # seconds; botocore's advisory window
 REFRESH_FIELDS = ("refreshToken", "clientId", "clientSecret", "registrationExpiresAt")

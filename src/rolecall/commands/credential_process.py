@@ -1,0 +1,108 @@
+"""`rolecall credential-process --profile P`: credentials for botocore's credential_process.
+
+    [profile app]
+    credential_process = /path/to/rolecall credential-process --profile app-sso
+
+Hot path: entry.py calls `run(argv)` before click is imported, and a cache hit
+imports neither click nor botocore. stdout is the protocol: the Version 1 JSON
+and nothing else; every human word goes to stderr. It never reads stdin (botocore
+hands it down) and only talks to a terminal through /dev/tty, and only when
+--auto-login or an MFA prompt asks for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from rolecall.errors import NoTerminal, UsageError
+
+PROG = "rolecall credential-process"
+DESCRIPTION = "Print a profile's credentials as credential_process JSON (Version 1) on stdout."
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse would print usage and exit 2 itself
+        raise UsageError(f"credential-process: {message}", hint=f"run: {PROG} --help")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=DESCRIPTION)
+    parser.add_argument("--profile", "-p", required=True, help="the profile to resolve")
+    parser.add_argument("--auto-login", action="store_true",
+                        help="log in (browser + /dev/tty) when the SSO token is missing or expired")
+    parser.add_argument("--window", type=float, default=15.0, metavar="MINUTES",
+                        help="re-fetch cached credentials with fewer minutes left than this (default 15)")
+    parser.add_argument("--mfa-token", metavar="CODE", help="MFA code for a role with mfa_serial")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    if not 0 <= args.window < float("inf"):  # also refuses nan
+        raise UsageError("credential-process: --window must be >= 0", hint=f"run: {PROG} --help")
+
+    from rolecall import awsconfig
+    from rolecall.credentials import Resolver
+
+    resolver = Resolver(
+        awsconfig.load(),
+        login_handler=_tty_login if args.auto_login else None,
+        mfa_token=args.mfa_token,
+        window_seconds=args.window * 60,
+    )
+    creds = resolver.resolve(args.profile)
+    sys.stdout.write(json.dumps(creds.process_json()) + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+def _tty_login(target: Any) -> None:
+    """--auto-login: a real login on /dev/tty + browser; no terminal → login required, at once."""
+    from rolecall.sso.login import login
+    from rolecall.sso.ui import TerminalLoginUI
+
+    try:
+        ui = TerminalLoginUI.for_tty()
+    except NoTerminal:
+        raise target.login_required("no terminal for --auto-login") from None
+    try:
+        # reuse_fresh: parallel SDK processes that all needed a login share the first one's.
+        login(target, ui=ui, reuse_fresh=True)
+    finally:
+        ui.close()
+
+
+def _click_command() -> Any:
+    import click
+
+    @click.command(
+        "credential-process",
+        help=DESCRIPTION + "\n\nUse it as `credential_process = rolecall credential-process --profile P`.",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    @click.option("--profile", "-p", required=True, help="The profile to resolve.")
+    @click.option("--auto-login", is_flag=True, help="Log in (browser + /dev/tty) when needed.")
+    @click.option("--window", type=float, default=15.0, metavar="MINUTES", show_default=True,
+                  help="Re-fetch cached credentials with fewer minutes left.")
+    @click.option("--mfa-token", metavar="CODE", help="MFA code for a role with mfa_serial.")
+    def cmd(profile: str, auto_login: bool, window: float, mfa_token: str | None) -> int:
+        argv = ["--profile", profile, "--window", str(window)]
+        if auto_login:
+            argv.append("--auto-login")
+        if mfa_token:
+            argv += ["--mfa-token", mfa_token]
+        return run(argv)
+
+    return cmd
+
+
+def __getattr__(name: str) -> Any:
+    # `cmd` is built on first access, so importing this module for run() never imports click.
+    if name == "cmd":
+        command = _click_command()
+        globals()["cmd"] = command
+        return command
+    raise AttributeError(name)
