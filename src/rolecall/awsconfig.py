@@ -35,6 +35,15 @@ KIND_STATIC = "static"
 KIND_OTHER = "other"
 
 _ACCOUNT_ID = re.compile(r"\d{12}\Z")
+
+# A profile generated with --credential-process keeps its SSO settings under
+# these keys: botocore (and tools without SSO support) run credential_process,
+# while rolecall itself must resolve the profile as SSO, not run itself again.
+ROLECALL_SSO_KEYS = {
+    "rolecall_sso_session": "sso_session",
+    "rolecall_sso_account_id": "sso_account_id",
+    "rolecall_sso_role_name": "sso_role_name",
+}
 DEFAULT_SSO_SCOPES = ("sso:account:access",)
 
 
@@ -70,6 +79,9 @@ class Profile:
     credential_source: str | None = None
     credential_process: str | None = None
     raw: Mapping[str, Value] = field(default_factory=dict, repr=False, compare=False)
+    # What rolecall acts on: `raw`, except for profiles written by
+    # `rolecall config … --credential-process` (see ROLECALL_SSO_KEYS).
+    settings: Mapping[str, Value] = field(default_factory=dict, repr=False, compare=False)
     in_config: bool = True
     in_credentials: bool = False
 
@@ -397,7 +409,7 @@ class AwsConfig:
                 line=_locate(self.config_text, header, key), hint=hint,
             ))
 
-        raw = profile.raw
+        raw = profile.settings
         if "credential_source" in raw and "source_profile" in raw:
             err("credential_source and source_profile are mutually exclusive", "credential_source",
                 f"run: rolecall config unset {shlex.quote(name)} credential_source")
@@ -413,7 +425,7 @@ class AwsConfig:
         return problems
 
     def _sso_problems(self, profile: Profile, err) -> list[ConfigError]:
-        raw = profile.raw
+        raw = profile.settings
         name = profile.name
         for key in ("sso_account_id", "sso_role_name"):
             if key not in raw:
@@ -486,12 +498,17 @@ def _make_session(name: str, values: Mapping[str, Value]) -> SsoSession:
 
 def _make_profile(
     name: str,
-    values: Mapping[str, Value],
+    raw_values: Mapping[str, Value],
     sessions: Mapping[str, SsoSession],
     *,
     in_config: bool,
     credential_keys: frozenset[str],
 ) -> Profile:
+    values = raw_values
+    if any(key in values for key in ROLECALL_SSO_KEYS):
+        settings = {k: v for k, v in values.items() if k != "credential_process" and k not in ROLECALL_SSO_KEYS}
+        settings.update({ROLECALL_SSO_KEYS[k]: v for k, v in values.items() if k in ROLECALL_SSO_KEYS})
+        values = settings
     kind = _classify(values, credential_keys)
     session_name = _str(values, "sso_session")
     session = sessions.get(session_name) if session_name else None
@@ -514,7 +531,8 @@ def _make_profile(
         source_profile=_str(values, "source_profile"),
         credential_source=_str(values, "credential_source"),
         credential_process=_str(values, "credential_process"),
-        raw=MappingProxyType(dict(values)),
+        raw=MappingProxyType(dict(raw_values)),
+        settings=MappingProxyType(dict(values)),
         in_config=in_config,
         in_credentials=bool(credential_keys),
     )

@@ -32,6 +32,7 @@ from rolecall.creds.model import Credentials
 from rolecall.creds.process_source import PROFILE_CHAIN_ENV, ProcessError
 from rolecall.creds.role_cache import DEFAULT_WINDOW_SECONDS, RoleCache
 from rolecall.errors import ConfigError, LoginRequired, RolecallError
+from rolecall import fileio
 
 __all__ = [
     "Credentials", "Resolver", "RoleCache", "ProcessError", "PROFILE_CHAIN_ENV", "DEFAULT_WINDOW_SECONDS",
@@ -276,12 +277,10 @@ class Resolver:
 
     @contextlib.contextmanager
     def _locked(self, key: str) -> Iterator[None]:
-        from filelock import Timeout
-
         lock = self.cache.lock(key)
         try:
             lock.acquire()
-        except Timeout:
+        except fileio.LockTimeout:
             raise RolecallError(
                 f"timed out waiting for the lock on {self.cache.path(key)} (another rolecall is fetching "
                 "these credentials)",

@@ -95,9 +95,100 @@ def read_json(path: Path) -> dict | None:
     return value
 
 
-def file_lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Any:
-    """A cross-process lock on a sidecar file `<path>.lock` (filelock)."""
-    from filelock import FileLock
+class LockTimeout(TimeoutError):
+    """Another process held the lock for longer than the timeout."""
 
-    ensure_private_dir(path.parent)
-    return FileLock(str(path) + ".lock", timeout=timeout, mode=0o600)
+
+class FileLock:
+    """A cross-process lock on a sidecar file `<path>.lock`.
+
+    On POSIX this is fcntl.flock, the mechanism filelock's UnixFileLock uses,
+    without its ~20 ms import: every process racing for an expiring token
+    takes this lock, so its cost multiplies. Elsewhere it delegates to the
+    filelock package. Re-entrant within one object; released on exit (the
+    kernel drops a flock when the process dies, so a kill -9 never leaves a
+    stale lock behind).
+    """
+
+    def __init__(self, path: Path, timeout: float = LOCK_TIMEOUT) -> None:
+        self.lock_path = str(path) + ".lock"
+        self.timeout = timeout
+        self._fd: int | None = None
+        self._depth = 0
+        self._fallback: Any = None
+
+    def acquire(self) -> None:
+        if self._depth:
+            self._depth += 1
+            return
+        try:
+            import fcntl
+        except ImportError:  # not POSIX
+            self._acquire_filelock()
+        else:
+            self._acquire_flock(fcntl)
+        self._depth = 1
+
+    def _acquire_flock(self, fcntl: Any) -> None:
+        import time
+
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + self.timeout
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                self._fd = fd
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise LockTimeout(self.lock_path) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+
+    def _acquire_filelock(self) -> None:
+        import filelock
+
+        self._fallback = filelock.FileLock(self.lock_path, timeout=self.timeout, mode=0o600)
+        try:
+            self._fallback.acquire()
+        except filelock.Timeout:
+            raise LockTimeout(self.lock_path) from None
+
+    def release(self) -> None:
+        if not self._depth:
+            return
+        self._depth -= 1
+        if self._depth:
+            return
+        if self._fd is not None:
+            os.close(self._fd)  # closing the descriptor drops the flock
+            self._fd = None
+        if self._fallback is not None:
+            self._fallback.release()
+            self._fallback = None
+
+    @property
+    def is_locked(self) -> bool:
+        return self._depth > 0
+
+    def __enter__(self) -> "FileLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def file_lock(path: Path, timeout: float = LOCK_TIMEOUT, *, private_dir: bool = True) -> FileLock:
+    """The lock guarding `path` (sidecar `<path>.lock`).
+
+    `private_dir` makes the directory 0700 (caches); the config file's own
+    directory is the user's and keeps its mode.
+    """
+    if private_dir:
+        ensure_private_dir(path.parent)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    return FileLock(path, timeout)

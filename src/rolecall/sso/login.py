@@ -80,12 +80,10 @@ def login(
 @contextmanager
 def _login_lock(path: Path, timeout: float) -> Iterator[None]:
     """One login per target at a time: parallel automatic logins must not open ten tabs."""
-    from filelock import Timeout
-
     lock = fileio.file_lock(path, timeout=timeout)
     try:
         lock.acquire()
-    except Timeout:
+    except fileio.LockTimeout:
         raise LoginFailed("timed out waiting for another login of the same target to finish",
                           hint="finish or cancel the other login, then run the login again") from None
     try:

@@ -22,12 +22,10 @@ from rolecall.log import log
 
 def refresh_locked(target: SsoTarget, *, window_seconds: float, now: Callable[[], datetime]) -> str:
     """The access token after a refresh under the token's lock (see module docstring)."""
-    from filelock import Timeout
-
     lock = fileio.file_lock(target.token_path)
     try:
         lock.acquire()
-    except Timeout:
+    except fileio.LockTimeout:
         raise RolecallError(
             f"timed out waiting for the lock on {target.token_path} (another rolecall is refreshing)",
             hint="try again; if it persists, run: rolecall doctor",
