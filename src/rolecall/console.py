@@ -1,0 +1,617 @@
+"""AWS console sign-in through the federation endpoint.
+
+Temporary credentials → `getSigninToken` → a one-time login URL whose
+Destination is the console page for a service and region; then the URL is
+opened in a browser, copied to the clipboard, or handed back to the caller.
+
+botocore has no client for the federation endpoint, so this is the one place
+rolecall speaks HTTP itself (stdlib urllib). It honours what botocore would:
+`AWS_ENDPOINT_URL_SIGNIN` / `AWS_ENDPOINT_URL` (unless
+`AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`), `AWS_CA_BUNDLE` / the profile's
+`ca_bundle`, and the proxy variables (with NO_PROXY; loopback never proxied).
+
+The login URL is a bearer secret for 15 minutes: nothing here logs or prints
+it; the caller decides where it goes (`--url` → stdout, nothing else).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterator
+
+from rolecall.console_services import GLOBAL_SERVICES, SERVICES
+from rolecall.errors import AwsError, ConfigError, EndpointError, RolecallError, UsageError
+
+ISSUER = "rolecall"
+DEFAULT_REGION = "us-east-1"
+FEDERATION_TIMEOUT = 10.0  # seconds, per attempt
+MAX_ATTEMPTS = 3  # throttling / 5xx / dropped connections are retried
+MIN_DURATION = 900
+MAX_DURATION = 43200
+SIGNIN_TOKEN_MINUTES = 15  # how long AWS honours a sign-in token
+BROWSER_WAIT = 3.0  # seconds to wait for ROLECALL_BROWSER to report a failure
+_MAX_RESPONSE = 64 * 1024
+_NO_CLIPBOARD_HINT = (
+    "install a clipboard tool (Linux: apt-get install xclip, or wl-clipboard on Wayland), "
+    "or print the URL instead: rolecall console --url"
+)
+
+
+# --------------------------------------------------------------------------
+# Partitions and URLs (pure: no network, no environment except the override).
+
+
+@dataclass(frozen=True)
+class Partition:
+    name: str
+    signin_host: str
+    console_host: str
+    regional_console: bool  # aws: https://<region>.console.aws.amazon.com/…
+
+
+AWS = Partition("aws", "signin.aws.amazon.com", "console.aws.amazon.com", True)
+AWS_US_GOV = Partition("aws-us-gov", "signin.amazonaws-us-gov.com", "console.amazonaws-us-gov.com", False)
+AWS_CN = Partition("aws-cn", "signin.amazonaws.cn", "console.amazonaws.cn", False)
+
+
+def partition_for(region: str) -> Partition:
+    if region.startswith("us-gov-"):
+        return AWS_US_GOV
+    if region.startswith("cn-"):
+        return AWS_CN
+    return AWS
+
+
+def service_path(service: str | None) -> tuple[str, bool]:
+    """(console path, is_global) for a shortcut; anything else is a path as given."""
+    if not service:
+        return "console/home", False
+    key = service.strip().lower()
+    if key in SERVICES:
+        return SERVICES[key], key in GLOBAL_SERVICES
+    return service.strip().lstrip("/"), False
+
+
+def destination_url(service: str | None, region: str) -> str:
+    """The console page to land on: `https://<region>.console.aws.amazon.com/<path>?region=<region>`.
+
+    Global services (iam, route53, billing …) get neither the region host nor
+    `?region=`. A full https URL is used as given.
+    """
+    if service and service.strip().lower().startswith("https://"):
+        return service.strip()
+    from urllib.parse import urlencode, urlsplit, urlunsplit
+
+    path, is_global = service_path(service)
+    partition = partition_for(region)
+    host = partition.console_host
+    if partition.regional_console and not is_global:
+        host = f"{region}.{host}"
+    # A shortcut may carry a fragment (logs → cloudwatch/home#logsV2:…): the query goes before it.
+    parts = urlsplit(f"https://{host}/{path}")
+    query = parts.query
+    if not is_global:
+        query = f"{query}&{urlencode({'region': region})}" if query else urlencode({"region": region})
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def federation_endpoint(region: str) -> str:
+    """`<signin base>/federation`: the sandbox/override when configured, else the partition's."""
+    base = _configured_endpoint() or f"https://{partition_for(region).signin_host}"
+    return base.rstrip("/") + "/federation"
+
+
+def _configured_endpoint() -> str | None:
+    if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    return os.environ.get("AWS_ENDPOINT_URL_SIGNIN") or os.environ.get("AWS_ENDPOINT_URL") or None
+
+
+def login_url(endpoint: str, signin_token: str, destination: str, issuer: str = ISSUER) -> str:
+    from urllib.parse import urlencode
+
+    query = urlencode({
+        "Action": "login",
+        "Issuer": issuer,
+        "Destination": destination,
+        "SigninToken": signin_token,
+    })
+    return f"{endpoint}?{query}"
+
+
+def check_duration(duration: int | None) -> None:
+    if duration is None:
+        return
+    if not MIN_DURATION <= duration <= MAX_DURATION:
+        raise UsageError(
+            f"--duration must be between {MIN_DURATION} and {MAX_DURATION} seconds (15 minutes to 12 hours), "
+            f"got {duration}",
+            hint="for example: rolecall console PROFILE --duration 3600",
+        )
+
+
+# --------------------------------------------------------------------------
+# Credentials from the environment (`rolecall console` with no profile).
+
+
+@dataclass(frozen=True)
+class SessionCredentials:
+    """The attributes open_console needs; rolecall.credentials.Credentials has them too."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str | None
+    expiration: datetime | None = None
+    account_id: str | None = None
+    role_name: str | None = None
+    profile: str | None = None
+
+    def __repr__(self) -> str:  # never show the secrets
+        return f"SessionCredentials(access_key_id={self.access_key_id!r}, profile={self.profile!r})"
+
+
+def env_credentials() -> SessionCredentials | None:
+    """The keys exported in this shell, or None when there are none."""
+    akid = os.environ.get("AWS_ACCESS_KEY_ID")
+    secret = os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not akid and not secret:
+        return None
+    if not akid or not secret:
+        missing = "AWS_SECRET_ACCESS_KEY" if akid else "AWS_ACCESS_KEY_ID"
+        raise RolecallError(
+            f"{missing} is not set but its partner is: the credentials in this shell are incomplete",
+            hint="run: assume PROFILE   (or: rolecall console PROFILE)",
+        )
+    expiration = None
+    raw_exp = os.environ.get("AWS_CREDENTIAL_EXPIRATION")
+    if raw_exp:
+        from rolecall.clock import parse_timestamp
+
+        try:
+            expiration = parse_timestamp(raw_exp)
+        except ValueError:
+            expiration = None
+    return SessionCredentials(akid, secret, os.environ.get("AWS_SESSION_TOKEN") or None, expiration)
+
+
+# --------------------------------------------------------------------------
+# getSigninToken over HTTP.
+
+
+def request_signin_token(
+    credentials: Any,
+    endpoint: str,
+    *,
+    duration: int | None = None,
+    ca_bundle: str | None = None,
+    who: str = "these credentials",
+) -> str:
+    """The SigninToken for `credentials` from `<endpoint>?Action=getSigninToken`."""
+    session = json.dumps({
+        "sessionId": credentials.access_key_id,
+        "sessionKey": credentials.secret_access_key,
+        "sessionToken": credentials.session_token,
+    })
+    params = {"Action": "getSigninToken"}
+    if duration is not None:
+        params["SessionDuration"] = str(duration)
+    params["Session"] = session
+    status, body = _get_with_retries(_query_url(endpoint, params), endpoint, ca_bundle)
+    if status == 400 and duration is not None:
+        # 400 for the duration (chained-role credentials) or for the credentials themselves?
+        # Asking again without it tells which; the token of that answer is not used.
+        del params["SessionDuration"]
+        retry_status, _ = _get_with_retries(_query_url(endpoint, params), endpoint, ca_bundle)
+        if retry_status == 200:
+            raise AwsError(
+                f"the console federation endpoint {endpoint} refused --duration {duration} for {who}: "
+                "credentials from a chained role (role → role) cannot set the console session length "
+                f"({_first_line(body)})",
+                code="SessionDurationNotAllowed",
+                hint="run the same command without --duration",
+            )
+    if status == 400:
+        raise AwsError(
+            f"the console federation endpoint {endpoint} rejected {who} (HTTP 400: {_first_line(body)})",
+            code="InvalidCredentials",
+            hint="the credentials may have expired: get fresh ones (assume PROFILE / rolecall login) and retry",
+        )
+    if status >= 500 or status == 429:
+        raise AwsError(
+            f"the console federation endpoint {endpoint} failed: HTTP {status} after {MAX_ATTEMPTS} attempts",
+            code=f"HTTP{status}", hint="the service is failing or throttling; try again in a minute",
+        )
+    if status != 200:
+        raise AwsError(
+            f"the console federation endpoint {endpoint} answered HTTP {status}: {_first_line(body)}",
+            code=f"HTTP{status}",
+        )
+    try:
+        token = json.loads(body.decode("utf-8"))["SigninToken"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        token = None
+    if not isinstance(token, str) or not token:
+        raise EndpointError(
+            f"invalid response from {endpoint}: not a getSigninToken answer",
+            hint="is AWS_ENDPOINT_URL_SIGNIN pointing at the wrong server?",
+        )
+    return token
+
+
+def _query_url(endpoint: str, params: dict[str, str]) -> str:
+    """The getSigninToken URL. It holds the secret key: never logged, never in an error."""
+    from urllib.parse import urlencode
+
+    return f"{endpoint}?{urlencode(params)}"
+
+
+class _Dropped(Exception):
+    """The connection was closed mid-request: worth another attempt."""
+
+
+def _get_with_retries(url: str, endpoint: str, ca_bundle: str | None) -> tuple[int, bytes]:
+    import time
+
+    opener = _opener(endpoint, ca_bundle)
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            status, body = _get(opener, url, endpoint)
+        except _Dropped:
+            if attempt == MAX_ATTEMPTS:
+                raise EndpointError(
+                    f"{endpoint} closed the connection ({MAX_ATTEMPTS} attempts)", hint=_NETWORK_HINT,
+                ) from None
+        else:
+            if not (status == 429 or status >= 500) or attempt == MAX_ATTEMPTS:
+                return status, body
+        time.sleep(0.2 * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+_NETWORK_HINT = "check your network, proxy and AWS_CA_BUNDLE; for the local sandbox: rolecall sandbox start"
+
+
+def _get(opener: Any, url: str, endpoint: str) -> tuple[int, bytes]:
+    import http.client
+    import socket
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": ISSUER, "Accept": "application/json"})
+    try:
+        with opener.open(request, timeout=FEDERATION_TIMEOUT) as response:
+            return response.status, response.read(_MAX_RESPONSE)
+    except urllib.error.HTTPError as exc:
+        try:
+            body = exc.read(_MAX_RESPONSE)
+        except OSError:
+            body = b""
+        return exc.code, body
+    except (http.client.RemoteDisconnected, ConnectionResetError, http.client.IncompleteRead):
+        raise _Dropped() from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, (http.client.RemoteDisconnected, ConnectionResetError)):
+            raise _Dropped() from None
+        if isinstance(reason, ssl.SSLError):
+            raise EndpointError(
+                f"TLS error talking to {endpoint}: {_short(reason)}",
+                hint="check AWS_CA_BUNDLE / ca_bundle and any TLS-intercepting proxy",
+            ) from None
+        if isinstance(reason, (socket.timeout, TimeoutError)):
+            raise EndpointError(f"timed out talking to {endpoint}", hint=_NETWORK_HINT) from None
+        raise EndpointError(f"cannot reach {endpoint}: {_short(reason)}", hint=_NETWORK_HINT) from None
+    except ssl.SSLError as exc:
+        raise EndpointError(
+            f"TLS error talking to {endpoint}: {_short(exc)}",
+            hint="check AWS_CA_BUNDLE / ca_bundle and any TLS-intercepting proxy",
+        ) from None
+    except (socket.timeout, TimeoutError):
+        raise EndpointError(f"timed out talking to {endpoint} (after {FEDERATION_TIMEOUT:g} s)",
+                            hint=_NETWORK_HINT) from None
+    except ValueError as exc:  # a malformed AWS_ENDPOINT_URL_SIGNIN
+        raise ConfigError(f"bad console federation endpoint {endpoint!r}: {_short(exc)}",
+                          hint="fix AWS_ENDPOINT_URL_SIGNIN (e.g. https://signin.aws.amazon.com)") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise EndpointError(f"HTTP error talking to {endpoint}: {type(exc).__name__}",
+                            hint=_NETWORK_HINT) from None
+
+
+def _opener(endpoint: str, ca_bundle: str | None) -> Any:
+    import ssl
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    handlers: list[Any] = []
+    if _is_loopback(urlsplit(endpoint).hostname or ""):
+        # A proxy can never reach our loopback (the sandbox), whatever NO_PROXY says.
+        handlers.append(urllib.request.ProxyHandler({}))
+    else:
+        handlers.append(urllib.request.ProxyHandler())  # *_proxy / NO_PROXY from the environment
+    if ca_bundle:
+        try:
+            context = ssl.create_default_context(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"cannot load the CA bundle {ca_bundle}: {_short(exc)}",
+                hint="point AWS_CA_BUNDLE (or ca_bundle in the profile) at a PEM file",
+            ) from None
+        handlers.append(urllib.request.HTTPSHandler(context=context))
+    return urllib.request.build_opener(*handlers)
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _first_line(body: bytes) -> str:
+    text = body.decode("utf-8", "replace").strip()
+    line = text.splitlines()[0] if text else "no details"
+    line = "".join(ch if ch.isprintable() else "?" for ch in line)
+    return line[:200]
+
+
+def _short(exc: object) -> str:
+    text = str(exc)
+    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
+
+
+# --------------------------------------------------------------------------
+# Profile facts: region, CA bundle, role chaining.
+
+
+def _load_profile(name: str | None) -> tuple[Any, Any]:
+    """(AwsConfig, Profile) for a named profile; (None, None) for shell credentials."""
+    if not name:
+        return None, None
+    from rolecall import awsconfig
+
+    config = awsconfig.load()
+    return config, config.profiles.get(name)
+
+
+def resolve_region(region: str | None, profile: Any) -> str:
+    """-r, else the profile's region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1."""
+    return (
+        region
+        or (profile.region if profile is not None else None)
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or DEFAULT_REGION
+    )
+
+
+def _ca_bundle(profile: Any) -> str | None:
+    bundle = os.environ.get("AWS_CA_BUNDLE") or (profile.get("ca_bundle") if profile is not None else None)
+    return os.path.expanduser(bundle) if bundle else None
+
+
+def chained_role_path(config: Any, name: str) -> list[str] | None:
+    """The source chain when profile `name` surely yields chained-role credentials, else None.
+
+    Role chaining = AssumeRole called with role credentials: two role hops, or
+    one hop whose base is an SSO role (or an instance/container role). With
+    user keys or unknown sources underneath we cannot tell; the federation
+    endpoint's 400 then speaks for itself.
+    """
+    from rolecall import awsconfig
+
+    try:
+        chain = config.source_chain(name)
+    except RolecallError:
+        return None
+    profiles = [config.profiles[n] for n in chain]
+    hops = sum(1 for p in profiles if p.kind == awsconfig.KIND_ROLE_CHAIN)
+    if hops == 0:
+        return None
+    base = profiles[-1]
+    role_base = base.is_sso or (
+        base.kind == awsconfig.KIND_ROLE_CHAIN
+        and (base.credential_source or "") in ("Ec2InstanceMetadata", "EcsContainer")
+    )
+    if hops >= 2 or role_base:
+        return chain
+    return None
+
+
+# --------------------------------------------------------------------------
+# Delivering the URL: browser or clipboard.
+
+
+@contextmanager
+def _quiet_children() -> Iterator[None]:
+    """Point fds 1 and 2 at /dev/null while a clipboard tool is started.
+
+    xclip stays alive to serve the selection, holding the stdout it
+    inherited: `$(rolecall …)` would hang until the selection changes.
+    """
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):
+            pass
+    saved = []
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            try:
+                saved.append((fd, os.dup(fd)))
+            except OSError:
+                continue  # fd not open: nothing to protect
+            os.dup2(devnull, fd)
+        yield
+    finally:
+        for fd, copy in saved:
+            os.dup2(copy, fd)
+            os.close(copy)
+        os.close(devnull)
+
+
+def copy_to_clipboard(url: str) -> None:
+    import pyperclip
+
+    try:
+        with _quiet_children():
+            pyperclip.copy(url)
+    except pyperclip.PyperclipException as exc:
+        raise RolecallError(
+            f"cannot copy to the clipboard: no clipboard tool found ({_short(exc).split('.')[0]})",
+            hint=_NO_CLIPBOARD_HINT,
+        ) from None
+
+
+def open_in_browser(url: str) -> None:
+    """ROLECALL_BROWSER (a command line, the URL appended) or webbrowser (honours BROWSER)."""
+    command = os.environ.get("ROLECALL_BROWSER", "").strip()
+    if command:
+        _run_browser_command(command, url)
+        return
+    # The login flows' launcher: BROWSER resolved per call, the child's stdout kept off ours,
+    # and no console browser (lynx, w3m) taking over a display-less terminal.
+    from rolecall.sso.ui import launch_browser
+
+    if not launch_browser(url):
+        raise RolecallError(
+            "no web browser could be opened (no display, or no browser found)",
+            hint="set BROWSER or ROLECALL_BROWSER, or use: rolecall console --url  (or --copy)",
+        )
+
+
+def _run_browser_command(command: str, url: str) -> None:
+    import shlex
+    import subprocess
+    import tempfile
+
+    try:
+        argv = shlex.split(command)
+    except ValueError as exc:
+        raise ConfigError(f"ROLECALL_BROWSER is not a valid command line: {exc}",
+                          hint="for example: export ROLECALL_BROWSER='firefox --new-tab'") from None
+    if not argv:
+        raise ConfigError("ROLECALL_BROWSER is empty", hint="unset ROLECALL_BROWSER or set it to a command")
+    # stderr to a temp file: readable if the command fails fast, harmless if it lingers.
+    with tempfile.TemporaryFile() as errors:
+        try:
+            child = subprocess.Popen(
+                [*argv, url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+                start_new_session=True, close_fds=True,
+            )
+        except OSError as exc:
+            raise RolecallError(
+                f"cannot run ROLECALL_BROWSER ({argv[0]}): {exc.strerror or exc}",
+                hint="fix ROLECALL_BROWSER, or use: rolecall console --url",
+            ) from None
+        try:
+            code = child.wait(timeout=BROWSER_WAIT)
+        except subprocess.TimeoutExpired:
+            return  # still running: a browser window; leave it be
+        if code != 0:
+            errors.seek(0)
+            detail = _first_line(errors.read(4096)).replace(url, "<url>")
+            raise RolecallError(
+                f"ROLECALL_BROWSER ({argv[0]}) exited with status {code}: {detail}",
+                hint="fix ROLECALL_BROWSER, or use: rolecall console --url",
+            )
+
+
+# --------------------------------------------------------------------------
+# The whole thing.
+
+
+def describe(credentials: Any) -> str:
+    """`profile (account/role)` for messages; no secrets."""
+    name = getattr(credentials, "profile", None)
+    account = getattr(credentials, "account_id", None)
+    role = getattr(credentials, "role_name", None)
+    where = "/".join(x for x in (account, role) if x)
+    if name and where:
+        text = f"{name} ({where})"
+    else:
+        text = name or where or "the credentials in this shell"
+    # Profile names may hold control characters: never let them reach a terminal raw.
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def sign_in_url(
+    credentials: Any,
+    *,
+    service: str | None = None,
+    region: str | None = None,
+    duration: int | None = None,
+) -> str:
+    """The one-time console login URL for `credentials` (a secret: handle with care)."""
+    check_duration(duration)
+    profile_name = getattr(credentials, "profile", None)
+    who = f"profile {profile_name}" if profile_name else "the credentials in this shell"
+    if not getattr(credentials, "session_token", None):
+        raise RolecallError(
+            f"{who} has long-term access keys (no session token); "
+            "console sign-in needs temporary credentials",
+            hint="use an SSO or role profile: rolecall console PROFILE   (or: assume PROFILE, then rolecall console)",
+        )
+    expiration = getattr(credentials, "expiration", None)
+    if expiration is not None:
+        from rolecall import clock
+
+        if expiration <= clock.utcnow():
+            raise RolecallError(
+                f"{who} expired at {clock.format_timestamp(expiration)}",
+                hint=f"get fresh ones: {'rolecall console ' + _quote(profile_name) if profile_name else 'assume PROFILE'}",
+            )
+    config, profile = _load_profile(profile_name)
+    if duration is not None and profile is not None:
+        chain = chained_role_path(config, profile.name)
+        if chain is not None:
+            raise UsageError(
+                f"profile {profile.name} gets its credentials by role chaining ({' → '.join(chain)}); "
+                "AWS does not let such console sessions set --duration (they last at most 1 hour)",
+                hint=f"run without --duration: rolecall console {_quote(profile.name)}",
+            )
+    region = resolve_region(region, profile)
+    endpoint = federation_endpoint(region)
+    token = request_signin_token(credentials, endpoint, duration=duration, ca_bundle=_ca_bundle(profile), who=who)
+    return login_url(endpoint, token, destination_url(service, region))
+
+
+def open_console(
+    credentials: Any,
+    *,
+    service: str | None = None,
+    region: str | None = None,
+    url_only: bool = False,
+    copy: bool = False,
+    duration: int | None = None,
+) -> str | None:
+    """Sign `credentials` in to the console.
+
+    url_only → return the URL (the caller prints it; nothing is opened);
+    copy → put it on the clipboard (not opened; returned too when url_only);
+    otherwise open it in the browser. Returns None unless url_only.
+    Prints nothing: stdout may be a shell's eval.
+    """
+    url = sign_in_url(credentials, service=service, region=region, duration=duration)
+    if copy:
+        copy_to_clipboard(url)
+    elif not url_only:
+        open_in_browser(url)
+    return url if url_only else None
+
+
+def _quote(value: str) -> str:
+    import shlex
+
+    return shlex.quote(value)
