@@ -69,6 +69,9 @@ class Resolver:
         self._inherited = process_source.inherited_chain()
         self._stack: list[str] = []
         self._logged_in: set[str] = set()
+        # The role-cache key of the last credentials handed out (the top of a
+        # chain is resolved last); rolecall.hotcache watches that file.
+        self.last_cache_key: str | None = None
 
     # -- public ----------------------------------------------------------------
 
@@ -78,6 +81,7 @@ class Resolver:
         # role chains are checked link by link as they are walked (check_profile
         # re-walks every suffix of a chain: too slow for deep chains)
         self._stack = []
+        self.last_cache_key = None
         return self._resolve(profile_name, top=True)
 
     # -- dispatch --------------------------------------------------------------
@@ -133,6 +137,7 @@ class Resolver:
                 return hit
             entry = self._fetch_sso(profile)
             self.cache.store(key, entry)
+            self.last_cache_key = key
         return role_cache.entry_credentials(entry, profile=profile.name, role_name=profile.role_name)
 
     def _fetch_sso(self, profile: Profile) -> dict:
@@ -239,6 +244,7 @@ class Resolver:
                 token_code = self._mfa_code(request.mfa_serial, profile.name)
             response = assume_role.assume(request, source, region, token_code)
             self.cache.store(key, response)
+            self.last_cache_key = key
         creds = response["Credentials"]
         return Credentials(
             access_key_id=creds["AccessKeyId"],
@@ -270,6 +276,8 @@ class Resolver:
     def _fresh(self, key: str, profile: Profile, role_name: str | None, *,
                default_account: str | None = None) -> Credentials | None:
         hit = self.cache.fresh(key, self.window_seconds, profile=profile.name, role_name=role_name)
+        if hit is not None:
+            self.last_cache_key = key
         if hit is not None and hit.account_id is None and default_account:
             hit = Credentials(hit.access_key_id, hit.secret_access_key, hit.session_token, hit.expiration,
                               default_account, hit.role_name, hit.profile)

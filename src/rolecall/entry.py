@@ -15,6 +15,7 @@ import sys
 FAST_COMMANDS = {
     "credential-process": "rolecall.commands.credential_process",
     "assume": "rolecall.commands.assume",
+    "init": "rolecall.commands.init",
     "__complete": "rolecall.completion",
 }
 
@@ -28,6 +29,11 @@ def _debug_requested(argv: list[str]) -> tuple[bool, list[str]]:
 
 
 def _dispatch(argv: list[str]) -> int:
+    if argv[:1] == ["credential-process"]:
+        from rolecall import hotcache
+
+        if hotcache.serve_credential_process(argv[1:]):
+            return 0
     if argv and argv[0] in FAST_COMMANDS:
         from importlib import import_module
 

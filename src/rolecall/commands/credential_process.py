@@ -54,9 +54,41 @@ def run(argv: list[str]) -> int:
         window_seconds=args.window * 60,
     )
     creds = resolver.resolve(args.profile)
-    sys.stdout.write(json.dumps(creds.process_json()) + "\n")
+    payload = json.dumps(creds.process_json())
+    sys.stdout.write(payload + "\n")
     sys.stdout.flush()
+    remember(resolver.config, args.profile, creds, payload, resolver)
     return 0
+
+
+def remember(config: Any, profile: str, creds: Any, payload: str, resolver_key_holder: Any = None) -> None:
+    """Memo for the next call's hot path (rolecall.hotcache); never for credential_process
+    profiles, whose program decides how long its answer holds."""
+    from rolecall import awsconfig, hotcache
+    from rolecall.errors import RolecallError
+
+    if config.profile(profile).kind == awsconfig.KIND_PROCESS:
+        return
+    guards = []
+    try:
+        from rolecall.sso.target import target_for_profile
+
+        guards.append(str(target_for_profile(config, profile).token_path))
+    except RolecallError:
+        pass  # not SSO-based (static keys at the base of the chain)
+    key = getattr(resolver_key_holder, "last_cache_key", None)
+    if key:
+        from rolecall import paths
+
+        guards.append(str(paths.cli_cache_dir() / f"{key}.json"))
+    expires = creds.expiration.timestamp() if creds.expiration is not None else None
+    fields = {k: v for k, v in creds.process_json().items() if isinstance(v, str)}
+    found = config.profile(profile)
+    for key, value in (("AccountId", creds.account_id), ("RoleName", creds.role_name),
+                       ("Region", found.region), ("AccountName", found.get("rolecall_account_name"))):
+        if value:
+            fields[key] = value
+    hotcache.store(profile, payload, fields, expires, guards)
 
 
 def _tty_login(target: Any) -> None:

@@ -1,0 +1,33 @@
+# rolecall shell integration for zsh: the `assume` function.
+# Load it from ~/.zshrc with:   eval "$(rolecall init zsh)"
+#
+# All logic and all quoting live in rolecall (Python). This wrapper only runs
+# it with stdout captured, and evals that output when the exit status is 0;
+# everything human (prompts, the picker, errors) goes to stderr or /dev/tty.
+# Sourcing it twice is harmless: it only (re)defines functions.
+
+# `rolecall init` replaces the command on the next line with the absolute,
+# quoted path of the rolecall that printed this script.
+__rolecall_run() { command rolecall "$@"; }
+
+# An alias named `assume` (another tool's) would shadow the function.
+builtin unalias assume >/dev/null 2>&1 || builtin true
+
+function assume {
+    builtin emulate -L zsh
+    local __rolecall_arg __rolecall_out
+    integer __rolecall_status=0
+    # --exec runs a command with the terminal as its stdout: never capture it.
+    for __rolecall_arg in "$@"; do
+        if [[ $__rolecall_arg == "--exec" ]]; then
+            __rolecall_run assume --shell zsh --uncaptured "$@"
+            return
+        fi
+    done
+    __rolecall_out=$(__rolecall_run assume --shell zsh "$@") || __rolecall_status=$?
+    if (( __rolecall_status != 0 )); then
+        return $__rolecall_status
+    fi
+    builtin eval -- "$__rolecall_out"
+    return "$__rolecall_status"
+}

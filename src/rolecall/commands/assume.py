@@ -1,0 +1,657 @@
+"""`assume`: put a profile's credentials into the calling shell.
+
+The shell function from `rolecall init` runs `rolecall assume --shell SHELL …`
+with stdout captured and evals what it prints, only when the exit status is 0.
+So stdout here is a protocol: shell code from `rolecall.shells`, nothing else;
+everything for humans (the picker, login prompts, the confirmation, errors)
+goes to stderr or /dev/tty.
+
+`run(argv)` is dispatched by `rolecall.entry` without click, and a cache hit
+imports nothing heavy (no click, boto3 or botocore): a hand parser, the config
+reader, the role-credential cache, the emitter. `cmd` (click) only exists for
+`rolecall --help` and delegates to `run`.
+
+Modes: default (credentials + AWS_PROFILE), `-p` (AWS_PROFILE only, after one
+resolve to make sure the login is valid), `--unset`, `--exec -- CMD…` (a child
+gets the variables; the shell is untouched), `-c` (console sign-in).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Mapping
+
+from rolecall.errors import EXIT_INTERRUPTED, RolecallError, UsageError
+
+# Everything rolecall manages in a shell. `assume` unsets all of them first, so
+# nothing of a previous profile survives. ROLECALL_BROWSER, ROLECALL_EXPORT …
+# are the user's settings, not session state: they are never touched.
+MANAGED_VARS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "ROLECALL_PROFILE",
+    "ROLECALL_EXPIRATION",
+)
+
+MIN_DURATION = 900
+MAX_DURATION = 43200
+
+USAGE = """\
+Usage: assume [OPTIONS] [PROFILE]
+       assume [OPTIONS] PROFILE --exec -- COMMAND [ARGS]...
+
+  Put PROFILE's credentials into this shell: AWS_ACCESS_KEY_ID,
+  AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
+  AWS_PROFILE, AWS_REGION/AWS_DEFAULT_REGION, ROLECALL_PROFILE and
+  ROLECALL_EXPIRATION (everything a previous `assume` set is cleared first).
+  Without PROFILE, pick one interactively (type to filter, Enter, Esc).
+  Logs in to IAM Identity Center first when needed (unless --no-login).
+
+  `assume` is a shell function; load it once in your shell's rc file:
+    bash:  eval "$(rolecall init bash)"
+    zsh:   eval "$(rolecall init zsh)"
+    fish:  rolecall init fish | source
+
+Options:
+  -r, --region REGION     Set AWS_REGION/AWS_DEFAULT_REGION (default: the profile's region).
+  -d, --duration SECONDS  Session length for role_arn profiles (900-43200; 1h, 90m work too);
+                          with -c, the console session length.
+  -p, --profile-only      Export only AWS_PROFILE (+ region): SDKs refresh credentials
+                          themselves. Also: ROLECALL_EXPORT=profile.
+  -c, --console           Sign in to the AWS console instead (no PROFILE: this shell's
+                          credentials).
+  -s, --service SERVICE   With -c: open this service (ec2, s3, ... or a console path).
+      --url               With -c: print the sign-in URL instead of opening a browser.
+      --unset             Remove every variable assume set from this shell.
+      --exec              Run `-- COMMAND ARGS...` with the credentials in its environment
+                          only; its exit status is returned. Also: rolecall exec.
+      --mfa-token CODE    MFA code for a role that needs one.
+      --no-login          Fail (exit 4) instead of logging in when the SSO token is gone.
+  -h, --help              Show this message.
+"""
+
+_FLAGS = {
+    "-p": "profile_only", "--profile-only": "profile_only",
+    "-c": "console", "--console": "console",
+    "--url": "url", "--unset": "unset", "--no-login": "no_login",
+    "-h": "help", "--help": "help", "--uncaptured": "uncaptured",
+}
+_VALUED = {
+    "-r": "region", "--region": "region",
+    "-d": "duration", "--duration": "duration",
+    "-s": "service", "--service": "service",
+    "--mfa-token": "mfa_token", "--shell": "shell",
+}
+
+
+@dataclass
+class Options:
+    profile: str | None = None
+    region: str | None = None
+    duration: str | None = None
+    profile_only: bool = False
+    console: bool = False
+    service: str | None = None
+    url: bool = False
+    unset: bool = False
+    exec_flag: bool = False
+    command: list[str] | None = None
+    mfa_token: str | None = None
+    no_login: bool = False
+    help: bool = False
+    shell: str | None = None  # hidden: set by the wrapper (captured stdout, eval on success)
+    uncaptured: bool = False  # hidden: the wrapper did not capture stdout (--exec)
+    positionals: list[str] = field(default_factory=list)
+
+
+def _usage_error(message: str) -> UsageError:
+    return UsageError(message, hint="run: assume --help")
+
+
+def parse_args(argv: list[str]) -> Options:
+    """A small parser with no surprises: no abbreviations (the wrappers look for
+    the exact token `--exec`), `--` ends the options, and after `--exec` the
+    next `--` starts the command."""
+    opts = Options()
+    args = list(argv)
+    i = 0
+    options_done = False
+    while i < len(args):
+        token = args[i]
+        i += 1
+        if token == "--":
+            if opts.exec_flag:
+                opts.command = args[i:]
+                break
+            options_done = True
+            continue
+        if token == "--exec":  # recognised even after `--`: `assume -- -odd-name --exec -- cmd`
+            opts.exec_flag = True
+            continue
+        if options_done or token == "-" or not token.startswith("-"):
+            opts.positionals.append(token)
+            continue
+        name, eq, inline = token.partition("=") if token.startswith("--") else (token, "", "")
+        if not token.startswith("--") and len(token) > 2:
+            if token[:2] in _FLAGS:  # bundled flags: -pc → -p -c
+                args.insert(i, "-" + token[2:])
+                token = name = token[:2]
+            else:
+                name, inline, eq = token[:2], token[2:], "="  # -reu-west-1
+        if name in _FLAGS and not eq:
+            setattr(opts, _FLAGS[name], True)
+        elif name in _FLAGS:
+            raise _usage_error(f"option {name} takes no value")
+        elif name in _VALUED:
+            if eq:
+                value = inline
+            elif i < len(args):
+                value = args[i]
+                i += 1
+            else:
+                raise _usage_error(f"option {name} needs a value")
+            setattr(opts, _VALUED[name], value)
+        else:
+            raise UsageError(
+                f"unknown option {token!r}",
+                hint="run: assume --help   (a profile whose name starts with '-': assume -- NAME)",
+            )
+    if len(opts.positionals) > 1:
+        import shlex
+
+        extra = " ".join(shlex.quote(word) for word in opts.positionals[1:])
+        hint = "run: assume --help"
+        if not opts.exec_flag:
+            hint = f"to run a command: assume {shlex.quote(opts.positionals[0])} --exec -- {extra}"
+        raise UsageError(f"too many arguments: {extra} (assume takes one PROFILE)", hint=hint)
+    opts.profile = opts.positionals[0] if opts.positionals else None
+    if opts.exec_flag and not opts.command:
+        raise UsageError("--exec needs a command after `--`", hint="run: assume PROFILE --exec -- COMMAND ARGS...")
+    return opts
+
+
+def parse_duration(text: str | None) -> int | None:
+    """Seconds from `3600`, `3600s`, `90m` or `1h`; range-checked like AssumeRole."""
+    if text is None:
+        return None
+    raw = text.strip().lower()
+    scale = {"s": 1, "m": 60, "h": 3600}.get(raw[-1:], 0)
+    number = raw[:-1] if scale else raw
+    if not number.isdigit():
+        raise UsageError(
+            f"--duration must be a number of seconds (or like 90m, 1h), got {text!r}",
+            hint="for example: assume -d 3600 PROFILE",
+        )
+    seconds = int(number) * (scale or 1)
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise UsageError(
+            f"--duration must be between {MIN_DURATION} and {MAX_DURATION} seconds (15 min to 12 h), got {seconds}",
+            hint="for example: assume -d 3600 PROFILE",
+        )
+    return seconds
+
+
+def check_region(region: str | None) -> str | None:
+    if region is None:
+        return None
+    import re
+
+    if not re.fullmatch(r"[a-z]{2}(-[a-z0-9]+)+", region):
+        raise UsageError(f"--region {region!r} does not look like an AWS region", hint="for example: -r eu-west-1")
+    return region
+
+
+# --------------------------------------------------------------------------
+# What a shell (or a child) gets.
+
+
+def expiry_text(expiration: datetime) -> str:
+    """ISO 8601 in UTC, the way `aws configure export-credentials` writes it."""
+    return expiration.astimezone(timezone.utc).isoformat()
+
+
+def cleared() -> dict[str, str | None]:
+    return {name: None for name in MANAGED_VARS}
+
+
+def session_changes(profile: str, credentials: Any | None, region: str | None) -> dict[str, str | None]:
+    """The full variable set for `profile`: managed names unset, then the new values.
+
+    `credentials` None → profile-only mode (AWS_PROFILE + region, SDKs resolve).
+    AWS_PROFILE is exported next to static credentials on purpose (as Granted
+    does): botocore's env provider comes first, and tools that only look at
+    the profile name (prompts, terraform backends) see the right one.
+    """
+    changes = cleared()
+    if credentials is not None:
+        changes["AWS_ACCESS_KEY_ID"] = credentials.access_key_id
+        changes["AWS_SECRET_ACCESS_KEY"] = credentials.secret_access_key
+        if credentials.session_token:
+            changes["AWS_SESSION_TOKEN"] = credentials.session_token
+        if credentials.expiration is not None:
+            changes["AWS_CREDENTIAL_EXPIRATION"] = expiry_text(credentials.expiration)
+            changes["ROLECALL_EXPIRATION"] = expiry_text(credentials.expiration)
+    changes["AWS_PROFILE"] = profile
+    if region:
+        changes["AWS_REGION"] = region
+        changes["AWS_DEFAULT_REGION"] = region
+    changes["ROLECALL_PROFILE"] = profile
+    return changes
+
+
+def child_environment(changes: Mapping[str, str | None], base: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        elif "\0" in value:
+            raise UsageError(
+                f"the value for {name} contains a NUL byte, which no environment variable can hold",
+                hint="remove the NUL character from the config value it comes from",
+            )
+        else:
+            env[name] = value
+    return env
+
+
+# --------------------------------------------------------------------------
+# Resolving.
+
+
+def _terminal_login(target: Any) -> None:
+    """Log in inline, prompts on stderr (the wrapper leaves it on the terminal)."""
+    from rolecall.sso.login import login
+    from rolecall.sso.ui import TerminalLoginUI
+
+    login(target, ui=TerminalLoginUI(sys.stderr))
+
+
+def can_login_inline(no_login: bool) -> bool:
+    if no_login:
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | None = None,
+                  no_login: bool = False) -> Any:
+    from rolecall.credentials import Resolver
+
+    handler = _terminal_login if can_login_inline(no_login) else None
+    return Resolver(config, login_handler=handler, mfa_token=mfa_token, duration_seconds=duration)
+
+
+def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token: str | None = None,
+            no_login: bool = False) -> Any:
+    return make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login).resolve(profile)
+
+
+def region_for(config: Any, profile: str, override: str | None) -> str | None:
+    return override or config.profile(profile).region
+
+
+def warn_duration_ignored(config: Any, profile: str, duration: int | None) -> None:
+    from rolecall.awsconfig import KIND_ROLE_CHAIN
+
+    if duration is not None and config.profile(profile).kind != KIND_ROLE_CHAIN:
+        say(f"rolecall: warning: --duration applies to role_arn profiles only; {printable(profile)} is "
+            f"a {config.profile(profile).kind} profile, so it was ignored")
+
+
+# --------------------------------------------------------------------------
+# Output.
+
+
+def printable(value: object) -> str:
+    """Text safe to show on a terminal: control characters become '?'."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(value))
+
+
+def say(message: str) -> None:
+    try:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def write_stdout(text: str) -> None:
+    # Always UTF-8, whatever the locale says: the shell reads bytes.
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def describe(config: Any, profile: str, credentials: Any | None) -> str:
+    """`P: account 1111 (Name), role R, expires … (in 59m)` — never a secret."""
+    p = config.profile(profile)
+    return describe_parts(profile, getattr(credentials, "account_id", None) or p.account_id,
+                          p.get("rolecall_account_name"), getattr(credentials, "role_name", None) or p.role_name,
+                          getattr(credentials, "expiration", None))
+
+
+def describe_parts(profile: str, account: str | None, account_name: str | None, role: str | None,
+                   expiration: Any) -> str:
+    parts = []
+    if account:
+        parts.append(f"account {account}" + (f" ({account_name})" if account_name else ""))
+    if role:
+        parts.append(f"role {role}")
+    if expiration is not None:
+        from rolecall import clock
+
+        left = int((expiration - clock.utcnow()).total_seconds() // 60)
+        parts.append(f"expires {clock.format_timestamp(expiration)} (in {left // 60}h{left % 60:02d}m)"
+                     if left >= 60 else f"expires {clock.format_timestamp(expiration)} (in {max(left, 0)}m)")
+    return printable(profile + (": " + ", ".join(parts) if parts else ""))
+
+
+def detected_shell() -> str | None:
+    try:
+        import shellingham
+
+        name = shellingham.detect_shell()[0]
+    except Exception:  # detection is best effort: any failure → fall back to $SHELL
+        name = os.path.basename(os.environ.get("SHELL", ""))
+    return name if name in ("bash", "zsh", "fish") else None
+
+
+def require_wrapper(opts: Options) -> str:
+    """The shell to emit for; refuse when no wrapper will eval the output."""
+    from rolecall import shells
+
+    if opts.shell is None:
+        shell = detected_shell()
+        raise UsageError(
+            "`assume` changes your shell's environment, so it must run through the `assume` shell "
+            "function, which is not loaded in this shell",
+            hint=f"load it: {shells.load_hint(shell)}; then run: assume PROFILE",
+        )
+    shells.check_shell(opts.shell)
+    if opts.uncaptured or _stdout_is_tty():
+        raise UsageError(
+            "refusing to print credentials to a terminal (the assume wrapper captures this output)",
+            hint=f"load the wrapper: {shells.load_hint(opts.shell)}; then run: assume PROFILE",
+        )
+    return opts.shell
+
+
+def _stdout_is_tty() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# --------------------------------------------------------------------------
+# The command.
+
+
+def run(argv: list[str]) -> int:
+    opts = parse_args(argv)
+    if opts.help:
+        # Under the wrapper stdout is eval'd: help goes to stderr there.
+        (sys.stderr if opts.shell else sys.stdout).write(USAGE)
+        return 0
+    if opts.shell is not None:
+        from rolecall import shells
+
+        shells.check_shell(opts.shell)
+    _check_combinations(opts)
+    if opts.exec_flag:
+        return _exec_mode(opts)
+    if opts.console:
+        return _console_mode(opts)
+    return _env_mode(opts)
+
+
+def _check_combinations(opts: Options) -> None:
+    if opts.url and not opts.console:
+        raise _usage_error("--url goes with -c/--console")
+    if opts.service is not None and not opts.console:
+        raise _usage_error("-s/--service goes with -c/--console")
+    if opts.unset and (opts.profile or opts.exec_flag or opts.console or opts.profile_only or opts.region):
+        raise _usage_error("--unset takes no profile and no other option")
+    if opts.console and (opts.exec_flag or opts.profile_only):
+        raise _usage_error("-c/--console does not go with --exec or -p/--profile-only")
+
+
+def _profile_only(opts: Options) -> bool:
+    if opts.profile_only:
+        return True
+    mode = os.environ.get("ROLECALL_EXPORT", "").strip().lower()
+    if mode in ("", "credentials"):
+        return False
+    if mode == "profile":
+        return True
+    raise UsageError(
+        f"ROLECALL_EXPORT must be 'profile' or 'credentials', got {os.environ['ROLECALL_EXPORT']!r}",
+        hint="run: unset ROLECALL_EXPORT   (or export ROLECALL_EXPORT=profile)",
+    )
+
+
+def _choose_profile(config: Any, given: str | None) -> str | None:
+    if given is not None:
+        return given
+    from rolecall import picker
+
+    return picker.pick_profile(config)
+
+
+def _env_mode(opts: Options) -> int:
+    from rolecall import awsconfig, shells
+
+    shell = require_wrapper(opts)
+    if opts.unset:
+        write_stdout(shells.render(shell, cleared()))
+        say("rolecall: cleared the AWS credentials, profile and region rolecall set in this shell")
+        return 0
+    profile_only = _profile_only(opts)
+    duration = parse_duration(opts.duration)
+    if profile_only and duration is not None:
+        raise _usage_error("--duration does not go with -p/--profile-only (the SDK picks the session length)")
+    region = check_region(opts.region)
+    if opts.profile is not None and not profile_only and duration is None and opts.mfa_token is None:
+        hit = _from_memo(opts.profile)
+        if hit is not None:  # the hot path: no config parsing, no resolver
+            credentials, fields = hit
+            changes = session_changes(opts.profile, credentials, region or fields.get("Region") or None)
+            say("rolecall: assumed " + describe_parts(opts.profile, credentials.account_id,
+                                                      fields.get("AccountName"), credentials.role_name,
+                                                      credentials.expiration))
+            write_stdout(shells.render(shell, changes))
+            return 0
+    config = awsconfig.load()
+    name = _choose_profile(config, opts.profile)
+    if name is None:
+        return EXIT_INTERRUPTED
+    config.profile(name)  # ProfileNotFound before anything else
+    warn_duration_ignored(config, name, duration)
+    resolver = make_resolver(config, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login)
+    credentials = resolver.resolve(name)
+    changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
+    code = shells.render(shell, changes)
+    if profile_only:
+        say(f"rolecall: using profile {describe(config, name, credentials)} "
+            "(AWS_PROFILE only; SDKs refresh the credentials themselves)")
+    else:
+        say(f"rolecall: assumed {describe(config, name, credentials)}")
+    write_stdout(code)
+    if not profile_only and duration is None:
+        import json
+
+        from rolecall.commands.credential_process import remember
+
+        remember(config, name, credentials, json.dumps(credentials.process_json()), resolver)
+    return 0
+
+
+def _from_memo(name: str) -> tuple[Any, dict[str, str]] | None:
+    """Credentials from rolecall.hotcache (what the last resolve of `name` left)."""
+    from rolecall import hotcache
+    from rolecall.creds.role_cache import DEFAULT_WINDOW_SECONDS
+
+    hit = hotcache.lookup(name, DEFAULT_WINDOW_SECONDS)
+    if hit is None:
+        return None
+    fields = hit[1]
+    if not fields.get("AccessKeyId") or not fields.get("SecretAccessKey"):
+        return None
+    from rolecall import clock
+    from rolecall.creds.model import Credentials
+
+    expiration = clock.parse_timestamp(fields["Expiration"]) if fields.get("Expiration") else None
+    return Credentials(fields["AccessKeyId"], fields["SecretAccessKey"], fields.get("SessionToken") or None,
+                       expiration, fields.get("AccountId") or None, fields.get("RoleName") or None, name), fields
+
+
+def _exec_mode(opts: Options) -> int:
+    from rolecall import awsconfig
+
+    if opts.shell is not None and not opts.uncaptured:
+        # The wrapper captured a command's output: refuse rather than eval it.
+        from rolecall import shells
+
+        raise UsageError(
+            "the assume wrapper in this shell is out of date (it captured the output of --exec)",
+            hint=f"reload it: {shells.load_hint(opts.shell)}",
+        )
+    duration = parse_duration(opts.duration)
+    region = check_region(opts.region)
+    config = awsconfig.load()
+    name = _choose_profile(config, opts.profile)
+    if name is None:
+        return EXIT_INTERRUPTED
+    return exec_with_profile(
+        config, name, opts.command or [], region=region, duration=duration, mfa_token=opts.mfa_token,
+        no_login=opts.no_login, profile_only=_profile_only(opts),
+    )
+
+
+def exec_with_profile(config: Any, name: str, command: list[str], *, region: str | None = None,
+                      duration: int | None = None, mfa_token: str | None = None, no_login: bool = False,
+                      profile_only: bool = False) -> int:
+    """Resolve `name` and run `command` with its variables (shared with `rolecall exec`)."""
+    config.profile(name)
+    warn_duration_ignored(config, name, duration)
+    credentials = resolve(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login)
+    changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
+    return run_command(command, child_environment(changes))
+
+
+def run_command(command: list[str], env: Mapping[str, str]) -> int:
+    """Run argv as given (no shell), stdio inherited; its status, or 128+n for signal n.
+
+    rolecall stays the parent so the status can be reported: Ctrl-C and
+    Ctrl-\\ reach the child through the terminal and are ignored here;
+    SIGTERM / SIGHUP sent to rolecall are passed on to the child.
+    """
+    import signal
+    import subprocess
+
+    if not command:
+        raise UsageError("no command to run", hint="run: rolecall exec PROFILE -- COMMAND ARGS...")
+    try:
+        child = subprocess.Popen(command, env=dict(env))
+    except FileNotFoundError:
+        say(f"rolecall: error: command not found: {printable(command[0])}")
+        return 127
+    except PermissionError:
+        say(f"rolecall: error: permission denied: {printable(command[0])}")
+        return 126
+    except OSError as exc:
+        say(f"rolecall: error: cannot run {printable(command[0])}: {exc.strerror}")
+        return 126
+
+    def forward(signum: int, _frame: object) -> None:
+        try:
+            child.send_signal(signum)
+        except OSError:
+            pass
+
+    previous = {}
+    for signum, handler in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGQUIT, signal.SIG_IGN),
+                            (signal.SIGTERM, forward), (signal.SIGHUP, forward)):
+        previous[signum] = signal.signal(signum, handler)
+    try:
+        status = child.wait()
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 128 - status if status < 0 else status
+
+
+def _console_mode(opts: Options) -> int:
+    from rolecall import awsconfig, shells
+
+    try:
+        from rolecall import console
+    except ImportError:
+        raise RolecallError(
+            "console sign-in is not available in this build of rolecall",
+            hint="open the console another way, or update rolecall",
+        ) from None
+    duration = parse_duration(opts.duration)
+    region = check_region(opts.region)
+    credentials = None
+    if opts.profile is None:
+        credentials = console.env_credentials()  # the credentials assumed in this shell
+    if credentials is None:
+        config = awsconfig.load()
+        name = _choose_profile(config, opts.profile)
+        if name is None:
+            return EXIT_INTERRUPTED
+        config.profile(name)
+        credentials = resolve(config, name, mfa_token=opts.mfa_token, no_login=opts.no_login)
+    url = console.open_console(credentials, service=opts.service, region=region, url_only=opts.url,
+                               duration=duration)
+    if not opts.url:
+        say(f"rolecall: opened the AWS console for {printable(console.describe(credentials))}")
+        return 0
+    if url is None:
+        raise RolecallError("console sign-in returned no URL")
+    if opts.shell is not None and not opts.uncaptured:
+        # The wrapper evals stdout: hand it code that prints the URL, never the URL itself.
+        write_stdout(shells.render_print(opts.shell, url))
+    else:
+        write_stdout(url + "\n")
+    return 0
+
+
+def _click_command() -> Any:
+    import click
+
+    @click.command(
+        "assume",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True,
+                          "allow_interspersed_args": False, "help_option_names": []},
+        add_help_option=False,
+        help="Put a profile's credentials into the current shell (needs `rolecall init`). "
+             "See: rolecall assume --help",
+    )
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def assume_cmd(args: tuple[str, ...]) -> int:
+        return run(list(args))
+
+    return assume_cmd
+
+
+def __getattr__(name: str) -> Any:
+    # `cmd` is built on first access so `run` never imports click.
+    if name == "cmd":
+        value = _click_command()
+        globals()["cmd"] = value
+        return value
+    raise AttributeError(name)

@@ -1,0 +1,163 @@
+"""`rolecall init [bash|zsh|fish]`: print the shell integration to eval in an rc file.
+
+The scripts are real files (`shell/assume.<shell>`, shipped as rolecall/shell)
+whose one `command rolecall ` call is replaced by the absolute, quoted command
+of the rolecall printing them. That command is the console script next to the
+running interpreter when there is one (it starts ~10 ms faster than
+`python -m rolecall`, which pays for runpy; and it skips PATH lookups and
+version-manager shims such as pyenv's, which cost another ~30-60 ms), else
+`<interpreter> -m rolecall`. Completion (rolecall.completion.init_snippet) is
+appended when that module provides it.
+
+Every new shell runs this, so `run(argv)` works without click (ready for
+`rolecall.entry`'s fast dispatch); `cmd` is the click face for `--help`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from rolecall import resources, shells
+from rolecall.errors import UsageError
+
+PLACEHOLDER = "command rolecall "
+
+
+def rolecall_command() -> list[str]:
+    """argv prefix that runs this very rolecall: console script, else `python -m rolecall`."""
+    exe = Path(sys.executable)
+    script = exe.parent / "rolecall"
+    if script.is_file() and os.access(script, os.X_OK) and _runs_with(script, exe):
+        return [str(script)]
+    return [str(exe), "-m", "rolecall"]
+
+
+def _runs_with(script: Path, exe: Path) -> bool:
+    """Is `script` a Python console script whose shebang is this interpreter?"""
+    try:
+        with open(script, "rb") as handle:
+            first = handle.readline(4096)
+    except OSError:
+        return False
+    if not first.startswith(b"#!"):
+        return False
+    interpreter = first[2:].strip().split(b" ")[0].decode("utf-8", "replace")
+    try:
+        return os.path.realpath(interpreter) == os.path.realpath(exe)
+    except OSError:
+        return False
+
+
+def script_for(shell: str, command: list[str] | None = None) -> str:
+    """The integration for `shell`, with `command` (default: this rolecall) baked in."""
+    shells.check_shell(shell)
+    text = resources.read_text("shell", f"assume.{shell}")
+    if text.count(PLACEHOLDER) != 1:
+        raise RuntimeError(f"shell/assume.{shell} must call `{PLACEHOLDER.strip()}` exactly once")
+    command = command or rolecall_command()
+    baked = " ".join(shells.quote(shell, part) for part in command)
+    text = text.replace(PLACEHOLDER, baked + " ")
+    return text + completion_snippet(shell, command)
+
+
+def completion_snippet(shell: str, command: list[str]) -> str:
+    """rolecall.completion's code for `shell`, calling the same command as `assume`."""
+    try:
+        from rolecall import completion
+    except ImportError:
+        return ""
+    init_snippet = getattr(completion, "init_snippet", None)
+    if init_snippet is None:
+        return ""
+    import inspect
+
+    try:
+        takes_command = "command" in inspect.signature(init_snippet).parameters
+        snippet = init_snippet(shell, command=command) if takes_command else init_snippet(shell)
+    except Exception as exc:  # completion is an extra: `assume` must still load without it
+        import logging
+
+        logging.getLogger("rolecall").warning("shell completion left out (%s: %s)", type(exc).__name__, exc)
+        return ""
+    if not snippet:
+        return ""
+    return "\n" + snippet if snippet.endswith("\n") else "\n" + snippet + "\n"
+
+
+def detect_shell() -> str:
+    try:
+        import shellingham
+
+        name = shellingham.detect_shell()[0]
+    except Exception as exc:  # shellingham raises its own ShellDetectionFailure, or OSError
+        raise UsageError(
+            f"cannot tell which shell this is ({type(exc).__name__})",
+            hint="name it: rolecall init bash   (or zsh, fish)",
+        ) from None
+    if name not in shells.SHELLS:
+        raise UsageError(
+            f"the running shell is {name!r}; rolecall integrates with bash, zsh and fish",
+            hint="name one: rolecall init bash   (or zsh, fish)",
+        )
+    return name
+
+
+HELP = """\
+Usage: rolecall init [bash|zsh|fish]
+
+  Print the shell integration (the `assume` function and completion).
+  Without SHELL, the running shell is detected. Load it from your rc file:
+
+    bash (~/.bashrc):                   eval "$(rolecall init bash)"
+    zsh (~/.zshrc, after compinit):     eval "$(rolecall init zsh)"
+    fish (~/.config/fish/config.fish):  rolecall init fish | source
+
+Options:
+  -h, --help  Show this message and exit.
+"""
+
+
+def run(argv: list[str]) -> int:
+    if any(arg in ("-h", "--help") for arg in argv):
+        sys.stdout.write(HELP)
+        return 0
+    if len(argv) > 1 or (argv and argv[0].startswith("-")):
+        raise UsageError(f"unexpected arguments: {' '.join(argv)}", hint="run: rolecall init bash   (or zsh, fish)")
+    shell = argv[0] if argv else detect_shell()
+    text = script_for(shell)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+    return 0
+
+
+def _click_command() -> Any:
+    import click
+
+    @click.command("init", context_settings={"help_option_names": ["-h", "--help"]})
+    @click.argument("shell", required=False, type=click.Choice(shells.SHELLS))
+    def init_cmd(shell: str | None) -> int:
+        """Print the shell integration (the `assume` function and completion).
+
+        \b
+        bash (~/.bashrc):                   eval "$(rolecall init bash)"
+        zsh (~/.zshrc, after compinit):     eval "$(rolecall init zsh)"
+        fish (~/.config/fish/config.fish):  rolecall init fish | source
+
+        Without SHELL, the running shell is detected.
+        """
+        return run([shell] if shell else [])
+
+    return init_cmd
+
+
+def __getattr__(name: str) -> Any:
+    # `cmd` is built on first access so `run` never imports click.
+    if name == "cmd":
+        value = _click_command()
+        globals()["cmd"] = value
+        return value
+    raise AttributeError(name)

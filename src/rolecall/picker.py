@@ -1,0 +1,210 @@
+"""The interactive profile picker behind `assume` with no PROFILE.
+
+Type to filter (every space-separated term must match: part of the profile
+name, the account name or id or the role, or the name's letters in order), arrows to move, Enter to choose, Esc or
+Ctrl-C to cancel. It is drawn on /dev/tty, never on stdout: the shell wrapper
+captures stdout to eval it. No terminal → errors.NoTerminal.
+
+The matching is a pure function (`filter_rows`) so it is tested without a
+terminal; prompt_toolkit is imported only when the picker is drawn.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from rolecall.errors import ConfigError, NoTerminal
+
+ACCOUNT_NAME_KEY = "rolecall_account_name"
+MAX_VISIBLE = 15
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    account_name: str
+    account_id: str
+    role: str
+
+    @property
+    def details(self) -> str:
+        return f"{self.account_name} {self.account_id} {self.role}".lower()
+
+
+def rows_for(config: Any) -> list[Row]:
+    """One row per profile, sorted by name; account/role from the profile's settings."""
+    from rolecall.awsconfig import KIND_ROLE_CHAIN
+
+    rows = []
+    for name in sorted(config.profiles):
+        p = config.profiles[name]
+        account, role = p.account_id or "", p.role_name or ""
+        if p.kind == KIND_ROLE_CHAIN and p.role_arn:
+            parts = p.role_arn.split(":")
+            account = parts[4] if len(parts) > 5 else ""
+            role = parts[5].split("/")[-1] if len(parts) > 5 else p.role_arn
+        rows.append(Row(name, p.get(ACCOUNT_NAME_KEY) or "", account, role))
+    return rows
+
+
+def _subsequence_span(needle: str, haystack: str) -> int | None:
+    """Length of the shortest window of `haystack` holding `needle` in order (None: absent)."""
+    best = None
+    start = haystack.find(needle[0]) if needle else -1
+    while start != -1:
+        pos = start
+        for ch in needle[1:]:
+            pos = haystack.find(ch, pos + 1)
+            if pos == -1:
+                return best
+        span = pos - start + 1
+        best = span if best is None else min(best, span)
+        start = haystack.find(needle[0], start + 1)
+    return best
+
+
+def _term_score(row: Row, term: str) -> tuple[int, int] | None:
+    name = row.name.lower()
+    if term in name:
+        return (0, name.index(term))
+    if term in row.details:
+        return (1, 0)
+    # Fuzzy (in-order letters) on the name only: across account, id and role
+    # almost any short query would match something.
+    span = _subsequence_span(term, name)
+    if span is not None:
+        return (2, span)
+    return None
+
+
+def filter_rows(rows: Iterable[Row], query: str) -> list[Row]:
+    """Rows matching every term of `query`, best first (substring of the name first)."""
+    terms = query.lower().split()
+    if not terms:
+        return list(rows)
+    scored = []
+    for row in rows:
+        total = (0, 0)
+        for term in terms:
+            score = _term_score(row, term)
+            if score is None:
+                break
+            total = (total[0] + score[0], total[1] + score[1])
+        else:
+            scored.append((total, row.name, row))
+    scored.sort(key=lambda item: (item[0], item[1]))
+    return [row for _, _, row in scored]
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def format_rows(rows: list[Row]) -> list[str]:
+    """Aligned columns: profile, account name, account id, role."""
+    cells = [[_printable(r.name), _printable(r.account_name), r.account_id, _printable(r.role)] for r in rows]
+    if not cells:
+        return []
+    widths = [max(len(c[i]) for c in cells) for i in range(4)]
+    return ["  ".join(c[i].ljust(widths[i]) for i in range(4)).rstrip() for c in cells]
+
+
+def open_tty() -> tuple[Any, Any]:
+    """(reader, writer) text streams on the controlling terminal."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | getattr(os, "O_NOCTTY", 0))
+    except OSError as exc:
+        raise NoTerminal(
+            f"no PROFILE given and no terminal to pick one on (/dev/tty: {exc.strerror})",
+            hint="name the profile: assume PROFILE   (to see them: rolecall list)",
+        ) from None
+    # Two streams on one terminal: a terminal cannot seek, so no "r+" text file.
+    reader = os.fdopen(fd, "r", encoding="utf-8", errors="replace")
+    writer = os.fdopen(os.dup(fd), "w", encoding="utf-8", errors="replace")
+    return reader, writer
+
+
+def pick_profile(config: Any, query: str = "") -> str | None:
+    """The chosen profile name, or None when the user cancelled."""
+    rows = rows_for(config)
+    if not rows:
+        raise ConfigError(
+            "there are no profiles to choose from", path=str(config.config_path),
+            hint="add one (rolecall config --help), then run: rolecall list",
+        )
+    reader, writer = open_tty()
+    try:
+        return _run_picker(rows, reader, writer, query)
+    finally:
+        reader.close()
+        writer.close()
+
+
+def _run_picker(rows: list[Row], reader: Any, writer: Any, query: str) -> str | None:
+    from prompt_toolkit.application import Application
+    from prompt_toolkit.buffer import Buffer
+    from prompt_toolkit.input import create_input
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.layout import HSplit, Layout, Window
+    from prompt_toolkit.layout.controls import BufferControl, FormattedTextControl
+    from prompt_toolkit.layout.processors import BeforeInput
+    from prompt_toolkit.output import create_output
+
+    lines = dict(zip((r.name for r in rows), format_rows(rows)))
+    state: dict[str, Any] = {"matches": filter_rows(rows, query), "index": 0}
+
+    def on_change(buffer: Buffer) -> None:
+        state["matches"] = filter_rows(rows, buffer.text)
+        state["index"] = 0
+
+    buffer = Buffer(multiline=False, on_text_changed=on_change)
+    buffer.text = query
+
+    def list_fragments() -> list[tuple[str, str]]:
+        matches, index = state["matches"], state["index"]
+        if not matches:
+            return [("class:empty", "  (no profile matches)\n")]
+        top = max(0, min(index - MAX_VISIBLE // 2, len(matches) - MAX_VISIBLE))
+        out = []
+        for pos in range(top, min(top + MAX_VISIBLE, len(matches))):
+            selected = pos == index
+            out.append(("reverse" if selected else "", ("> " if selected else "  ") + lines[matches[pos].name]))
+            out.append(("", "\n"))
+        out.append(("class:count", f"  {len(matches)}/{len(rows)}  type to filter, arrows, Enter, Esc"))
+        return out
+
+    def move(delta: int) -> None:
+        if state["matches"]:
+            state["index"] = (state["index"] + delta) % len(state["matches"])
+
+    keys = KeyBindings()
+    keys.add("up")(lambda e: move(-1))
+    keys.add("c-p")(lambda e: move(-1))
+    keys.add("s-tab")(lambda e: move(-1))
+    keys.add("down")(lambda e: move(1))
+    keys.add("c-n")(lambda e: move(1))
+    keys.add("tab")(lambda e: move(1))
+
+    @keys.add("enter")
+    def _choose(event: Any) -> None:
+        matches = state["matches"]
+        if matches:
+            event.app.exit(result=matches[state["index"]].name)
+
+    @keys.add("escape", eager=True)
+    @keys.add("c-c")
+    @keys.add("c-g")
+    def _cancel(event: Any) -> None:
+        event.app.exit(result=None)
+
+    layout = Layout(HSplit([
+        Window(BufferControl(buffer, input_processors=[BeforeInput("profile> ")]), height=1),
+        Window(FormattedTextControl(list_fragments), dont_extend_height=True, wrap_lines=False),
+    ]))
+    app: Application = Application(
+        layout=layout, key_bindings=keys, full_screen=False, erase_when_done=True,
+        input=create_input(stdin=reader), output=create_output(stdout=writer), mouse_support=False,
+    )
+    return app.run()

@@ -1,0 +1,113 @@
+"""Per-shell emitters: an ordered map name → value | None (unset) → code to eval.
+
+This is where all quoting for the shell wrappers lives (direnv's model): the
+wrapper only captures this text, checks rolecall's exit status and evals it.
+Variable names are fixed constants chosen by rolecall, never data, and are
+checked against a strict pattern; values can be anything a shell variable can
+hold (any text without NUL), including `$(…)`, backticks, quotes and newlines.
+
+bash and zsh share POSIX single quotes (`'` written as `'\\''`); fish has its
+own rules: inside single quotes only `\\\\` and `\\'` are escapes, and a newline
+is written as an unquoted `\\n` between quoted pieces so every statement stays
+on one line (the fish wrapper reads the output line by line).
+
+Stdlib only: this runs on `assume`'s hot path.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from rolecall.errors import UsageError
+
+SHELLS = ("bash", "zsh", "fish")
+
+_NAME = re.compile(r"[A-Z_][A-Z0-9_]*\Z")
+
+
+def check_shell(shell: str) -> str:
+    if shell not in SHELLS:
+        raise UsageError(
+            f"unsupported shell {shell!r} (rolecall supports {', '.join(SHELLS)})",
+            hint="run: rolecall init bash   (or zsh, fish)",
+        )
+    return shell
+
+
+def _check_name(name: str) -> None:
+    # Names are constants in rolecall's code: a bad one is a bug, not bad input.
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise ValueError(f"refusing to emit a variable with an unsafe name: {name!r}")
+
+
+def _check_value(name: str, value: str) -> None:
+    if "\0" in value:
+        raise UsageError(
+            f"the value for {name} contains a NUL byte, which no shell variable can hold",
+            hint="remove the NUL character from the config value it comes from",
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"the value for {name} is not valid Unicode text (lone surrogate)",
+            hint="fix the config value it comes from",
+        ) from None
+
+
+def quote_posix(value: str) -> str:
+    """Single-quote for bash/zsh: everything literal, `'` closes, escapes, reopens."""
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def quote_fish(value: str) -> str:
+    """fish quoting; newlines become an unquoted `\\n` so the text stays on one line."""
+    pieces = value.split("\n")
+    quoted = ["'" + p.replace("\\", "\\\\").replace("'", "\\'") + "'" for p in pieces]
+    return "\\n".join(quoted)
+
+
+def quote(shell: str, value: str) -> str:
+    check_shell(shell)
+    if "\0" in value:
+        raise UsageError("a value contains a NUL byte, which no shell can hold")
+    return quote_fish(value) if shell == "fish" else quote_posix(value)
+
+
+def render(shell: str, changes: Mapping[str, str | None]) -> str:
+    """Code that sets (str) or unsets (None) each variable, in the given order."""
+    check_shell(shell)
+    lines = []
+    for name, value in changes.items():
+        _check_name(name)
+        if value is None:
+            if shell == "fish":
+                lines.append(f"builtin set -e -g {name}")
+            else:
+                lines.append(f"builtin unset -v {name}")
+            continue
+        _check_value(name, value)
+        if shell == "fish":
+            lines.append(f"builtin set -g -x {name} {quote_fish(value)}")
+        else:
+            lines.append(f"builtin export {name}={quote_posix(value)}")
+    return "".join(line + "\n" for line in lines)
+
+
+def render_print(shell: str, text: str) -> str:
+    """Code that writes `text` and a newline to the shell's stdout (not evaluated as code)."""
+    check_shell(shell)
+    _check_value("the printed text", text)
+    if shell == "fish":
+        return f"builtin printf '%s\\n' {quote_fish(text)}\n"
+    return f"builtin printf '%s\\n' {quote_posix(text)}\n"
+
+
+def load_hint(shell: str | None) -> str:
+    """The rc-file line that loads the integration for `shell`."""
+    if shell == "fish":
+        return "rolecall init fish | source   (add it to ~/.config/fish/config.fish)"
+    if shell == "zsh":
+        return 'eval "$(rolecall init zsh)"   (add it to ~/.zshrc)'
+    return 'eval "$(rolecall init bash)"   (add it to ~/.bashrc)'
