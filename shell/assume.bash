@@ -10,6 +10,9 @@
 # quoted path of the rolecall that printed this script.
 __rolecall_run() { command rolecall "$@"; }
 
+# Tells `rolecall doctor` (a child process) that the integration is loaded.
+builtin export _ROLECALL_INIT=bash
+
 # An alias named `assume` (another tool's) would shadow the function.
 builtin unalias assume >/dev/null 2>&1 || builtin true
 

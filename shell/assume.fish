@@ -10,6 +10,9 @@
 # quoted path of the rolecall that printed this script.
 function __rolecall_run; command rolecall $argv; end
 
+# Tells `rolecall doctor` (a child process) that the integration is loaded.
+builtin set -gx _ROLECALL_INIT fish
+
 function assume --description 'Put an AWS profile\'s credentials into this shell (rolecall)'
     # --exec runs a command with the terminal as its stdout: never capture it.
     if builtin contains -- --exec $argv

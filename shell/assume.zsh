@@ -13,6 +13,9 @@ __rolecall_run() { command rolecall "$@"; }
 # An alias named `assume` (another tool's) would shadow the function.
 builtin unalias assume >/dev/null 2>&1 || builtin true
 
+# Tells `rolecall doctor` (a child process) that the integration is loaded.
+builtin export _ROLECALL_INIT=zsh
+
 function assume {
     builtin emulate -L zsh
     local __rolecall_arg __rolecall_out
