@@ -24,7 +24,6 @@ rolecall login --sso-session sandbox
 
 step "rolecall credential-process --profile sandbox-dev-AdministratorAccess   (secrets redacted here)"
 rolecall credential-process --profile sandbox-dev-AdministratorAccess | redact
-echo
 
 step "boto3 through a credential_process profile → STS GetCallerIdentity"
 "$PY" - <<'PYEOF'
