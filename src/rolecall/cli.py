@@ -39,7 +39,10 @@ class LazyGroup(click.Group):
         entry = COMMANDS.get(name)
         if entry is None or not _available(entry[0]):
             return None
-        return import_module(entry[0]).cmd
+        module = import_module(entry[0])
+        # Hot commands (dispatched by entry.py without click) build theirs on demand.
+        factory = getattr(module, "click_command", None)
+        return factory() if factory is not None else module.cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]

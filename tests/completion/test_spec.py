@@ -78,11 +78,7 @@ def normalise(spec: dict) -> dict:
 
 
 def _click_command(module_name: str) -> click.Command:
-    module = importlib.import_module(module_name)
-    command = getattr(module, "cmd", None)
-    if command is None and hasattr(module, "_click_command"):
-        command = module._click_command()
-    return command
+    return cli.LazyGroup().get_command(None, next(n for n, (m, _) in cli.COMMANDS.items() if m == module_name))
 
 
 @pytest.mark.parametrize("name", [n for n in cli.COMMANDS if n != "assume"])

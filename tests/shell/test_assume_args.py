@@ -97,7 +97,7 @@ def test_click_command_delegates_to_run(aws_config, capfd):
     from rolecall.cli import run_click
     from rolecall.commands import assume
 
-    assert isinstance(assume.cmd, click.Command)
+    assert isinstance(assume.click_command(), click.Command)
     assert run_click(["assume", "--help"]) == 0
     out, err = capfd.readouterr()
     assert out.startswith("Usage: assume [OPTIONS] [PROFILE]")

@@ -630,7 +630,8 @@ def _console_mode(opts: Options) -> int:
     return 0
 
 
-def _click_command() -> Any:
+def click_command() -> Any:
+    """The click wrapper for `rolecall --help`; built on demand so `run` never imports click."""
     import click
 
     @click.command(
@@ -646,12 +647,3 @@ def _click_command() -> Any:
         return run(list(args))
 
     return assume_cmd
-
-
-def __getattr__(name: str) -> Any:
-    # `cmd` is built on first access so `run` never imports click.
-    if name == "cmd":
-        value = _click_command()
-        globals()["cmd"] = value
-        return value
-    raise AttributeError(name)

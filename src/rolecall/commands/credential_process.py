@@ -107,7 +107,8 @@ def _tty_login(target: Any) -> None:
         ui.close()
 
 
-def _click_command() -> Any:
+def click_command() -> Any:
+    """The click wrapper for `rolecall --help`; built on demand so `run` never imports click."""
     import click
 
     @click.command(
@@ -129,12 +130,3 @@ def _click_command() -> Any:
         return run(argv)
 
     return cmd
-
-
-def __getattr__(name: str) -> Any:
-    # `cmd` is built on first access, so importing this module for run() never imports click.
-    if name == "cmd":
-        command = _click_command()
-        globals()["cmd"] = command
-        return command
-    raise AttributeError(name)

@@ -134,7 +134,8 @@ def run(argv: list[str]) -> int:
     return 0
 
 
-def _click_command() -> Any:
+def click_command() -> Any:
+    """The click wrapper for `rolecall --help`; built on demand so `run` never imports click."""
     import click
 
     @click.command("init", context_settings={"help_option_names": ["-h", "--help"]})
@@ -152,12 +153,3 @@ def _click_command() -> Any:
         return run([shell] if shell else [])
 
     return init_cmd
-
-
-def __getattr__(name: str) -> Any:
-    # `cmd` is built on first access so `run` never imports click.
-    if name == "cmd":
-        value = _click_command()
-        globals()["cmd"] = value
-        return value
-    raise AttributeError(name)
