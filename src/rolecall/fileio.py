@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
-from pathlib import Path
-from typing import Any
+TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs ms on the hot path)
 
 from rolecall.log import log
+
+if TYPE_CHECKING:  # (typing's Any and pathlib cost ms on the hot paths that import this)
+    from pathlib import Path
+    from typing import Any
 
 
 LOCK_TIMEOUT = 120  # seconds; a login may hold a lock while the user types
@@ -46,6 +48,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = 0o600, pri
             mode = path.stat().st_mode & 0o7777
         except FileNotFoundError:
             mode = 0o600
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -27,6 +27,7 @@ import os
 import time
 
 MAGIC = "rolecall-hot 1"
+DEFAULT_WINDOW_SECONDS = 15 * 60  # rolecall.creds.role_cache's: hand out ≥ 15 min, like the AWS CLI
 CHAIN_ENV = "_ROLECALL_PROFILE_CHAIN"  # rolecall.creds.process_source.PROFILE_CHAIN_ENV
 
 

@@ -54,21 +54,18 @@ def test_init_bakes_the_running_rolecall_in_quoted(shell):
     assert text.startswith(shipped.replace(init_cmd.PLACEHOLDER, baked + " "))
 
 
-def test_rolecall_command_prefers_the_console_script(tmp_path, monkeypatch):
-    bindir = tmp_path / "venv" / "bin"
-    bindir.mkdir(parents=True)
-    python = bindir / "python"
-    python.symlink_to(sys.executable)
-    script = bindir / "rolecall"
-    script.write_text(f"#!{python}\nfrom rolecall.entry import main\n")
-    script.chmod(0o755)
-    monkeypatch.setattr(sys, "executable", str(python))
-    assert init_cmd.rolecall_command() == [str(script)]
-    # a `rolecall` for another interpreter is not ours: fall back to -m
-    script.write_text("#!/usr/bin/env python2\n")
-    assert init_cmd.rolecall_command() == [str(python), "-m", "rolecall"]
-    script.unlink()
-    assert init_cmd.rolecall_command() == [str(python), "-m", "rolecall"]
+def test_rolecall_command_is_this_interpreter_and_ignores_the_current_directory(tmp_path, monkeypatch):
+    command = init_cmd.rolecall_command()
+    assert command[:2] == [sys.executable, "-c"]
+    # A `rolecall` package in the directory the user stands in must never run.
+    hijack = tmp_path / "rolecall"
+    hijack.mkdir()
+    (hijack / "__init__.py").write_text("")
+    (hijack / "entry.py").write_text("import pathlib; pathlib.Path('pwned').touch()\n"
+                                     "def main():\n    return 42\n")
+    done = subprocess.run([*command, "--version"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("rolecall, version")
+    assert not (tmp_path / "pwned").exists()
 
 
 @pytest.mark.parametrize("shell", SHELLS)
@@ -99,7 +96,7 @@ def test_interpreter_path_with_metacharacters_is_quoted(shell, aws_config, tmp_p
     python.symlink_to(os.path.realpath(sys.executable))
     text = subprocess.run([str(python), "-m", "rolecall", "init", shell], capture_output=True, text=True,
                           timeout=60, check=True).stdout
-    assert quote_for(shell, str(python)) + " '-m' 'rolecall'" in text
+    assert quote_for(shell, str(python)) + " '-c' " + quote_for(shell, init_cmd.ENTRY_CODE) in text
     integration = tmp_path / f"init.{shell}"
     integration.write_text(text, encoding="utf-8")
     work = tmp_path / "cwd"

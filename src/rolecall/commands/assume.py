@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -94,24 +93,26 @@ _VALUED = {
 }
 
 
-@dataclass
 class Options:
-    profile: str | None = None
-    region: str | None = None
-    duration: str | None = None
-    profile_only: bool = False
-    console: bool = False
-    service: str | None = None
-    url: bool = False
-    unset: bool = False
-    exec_flag: bool = False
-    command: list[str] | None = None
-    mfa_token: str | None = None
-    no_login: bool = False
-    help: bool = False
-    shell: str | None = None  # hidden: set by the wrapper (captured stdout, eval on success)
-    uncaptured: bool = False  # hidden: the wrapper did not capture stdout (--exec)
-    positionals: list[str] = field(default_factory=list)
+    """What parse_args found. (A plain class: dataclasses costs ~5 ms to import on the hot path.)"""
+
+    def __init__(self) -> None:
+        self.profile: str | None = None
+        self.region: str | None = None
+        self.duration: str | None = None
+        self.profile_only = False
+        self.console = False
+        self.service: str | None = None
+        self.url = False
+        self.unset = False
+        self.exec_flag = False
+        self.command: list[str] | None = None
+        self.mfa_token: str | None = None
+        self.no_login = False
+        self.help = False
+        self.shell: str | None = None  # hidden: set by the wrapper (captured stdout, eval on success)
+        self.uncaptured = False  # hidden: the wrapper did not capture stdout (--exec)
+        self.positionals: list[str] = []
 
 
 def _usage_error(message: str) -> UsageError:
@@ -451,7 +452,7 @@ def _choose_profile(config: Any, given: str | None) -> str | None:
 
 
 def _env_mode(opts: Options) -> int:
-    from rolecall import awsconfig, shells
+    from rolecall import shells
 
     shell = require_wrapper(opts)
     if opts.unset:
@@ -473,6 +474,8 @@ def _env_mode(opts: Options) -> int:
                                                       credentials.expiration))
             write_stdout(shells.render(shell, changes))
             return 0
+    from rolecall import awsconfig
+
     config = awsconfig.load()
     name = _choose_profile(config, opts.profile)
     if name is None:
@@ -501,20 +504,25 @@ def _env_mode(opts: Options) -> int:
 def _from_memo(name: str) -> tuple[Any, dict[str, str]] | None:
     """Credentials from rolecall.hotcache (what the last resolve of `name` left)."""
     from rolecall import hotcache
-    from rolecall.creds.role_cache import DEFAULT_WINDOW_SECONDS
 
-    hit = hotcache.lookup(name, DEFAULT_WINDOW_SECONDS)
+    hit = hotcache.lookup(name, hotcache.DEFAULT_WINDOW_SECONDS)
     if hit is None:
         return None
     fields = hit[1]
     if not fields.get("AccessKeyId") or not fields.get("SecretAccessKey"):
         return None
-    from rolecall import clock
-    from rolecall.creds.model import Credentials
+    from types import SimpleNamespace
 
+    from rolecall import clock
+
+    # The attributes session_changes/describe read (rolecall.creds.model.Credentials'
+    # names), without importing the resolver's model on the hot path.
     expiration = clock.parse_timestamp(fields["Expiration"]) if fields.get("Expiration") else None
-    return Credentials(fields["AccessKeyId"], fields["SecretAccessKey"], fields.get("SessionToken") or None,
-                       expiration, fields.get("AccountId") or None, fields.get("RoleName") or None, name), fields
+    credentials = SimpleNamespace(
+        access_key_id=fields["AccessKeyId"], secret_access_key=fields["SecretAccessKey"],
+        session_token=fields.get("SessionToken") or None, expiration=expiration,
+        account_id=fields.get("AccountId") or None, role_name=fields.get("RoleName") or None, profile=name)
+    return credentials, fields
 
 
 def _exec_mode(opts: Options) -> int:
