@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import subprocess
 from datetime import datetime, timezone
 
 from rolecall.creds.model import Credentials
@@ -54,6 +53,8 @@ def run(command: str, *, profile: str, chain: list[str], config_path: str | None
     if not argv:
         raise ConfigError("credential_process is empty", path=config_path, section=_section(profile),
                           key="credential_process", hint=f"set credential_process for profile {profile!r}")
+    import subprocess  # here, not at the top: ~5 ms every resolve would pay
+
     env = dict(os.environ)
     env[PROFILE_CHAIN_ENV] = json.dumps(chain)
     try:

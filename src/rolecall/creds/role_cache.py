@@ -18,7 +18,6 @@ Stdlib only: a cache hit is the hot path of `credential-process`.
 from __future__ import annotations
 
 import json
-import logging
 import os
 from datetime import datetime
 from hashlib import sha1
@@ -27,8 +26,8 @@ from typing import Any
 
 from rolecall import clock, fileio, paths
 from rolecall.creds.model import Credentials
+from rolecall.log import log
 
-log = logging.getLogger("rolecall")
 
 DEFAULT_WINDOW_SECONDS = 15 * 60  # botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS
 
