@@ -39,6 +39,7 @@ def client(
     credentials: Any = None,
     unsigned: bool | None = None,
     read_timeout: float | None = None,
+    attempts: int | None = None,
 ) -> Any:
     """A botocore client for `service` in `region`.
 
@@ -52,13 +53,13 @@ def client(
     import botocore.session
     from botocore import UNSIGNED
     from botocore.config import Config
-    from botocore.exceptions import ProfileNotFound
+    from botocore.exceptions import InvalidRegionError, ProfileNotFound
 
     if unsigned is None:
         unsigned = service in ("sso", "sso-oidc")
     config = Config(
         signature_version=UNSIGNED if unsigned else None,
-        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": attempts or MAX_ATTEMPTS},
         connect_timeout=CONNECT_TIMEOUT,
         read_timeout=read_timeout or _read_timeout(),
         user_agent_extra=USER_AGENT,
@@ -82,7 +83,15 @@ def client(
     elif unsigned:
         # Never let botocore go looking for credentials for an unsigned client.
         kwargs["aws_access_key_id"] = kwargs["aws_secret_access_key"] = None
-    return session.create_client(service, **kwargs)
+    try:
+        return session.create_client(service, **kwargs)
+    except InvalidRegionError:
+        from rolecall.errors import ConfigError
+
+        raise ConfigError(
+            f"invalid region {region!r} for {service} (from the profile, its sso-session or AWS_REGION)",
+            hint="use a region code such as us-east-1: rolecall config show PROFILE",
+        ) from None
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -135,8 +144,9 @@ def translate(exc: BaseException, client_obj: Any, operation: str) -> BaseExcept
         "check your network, proxy and AWS_CA_BUNDLE; for the local sandbox: rolecall sandbox start"
     )
     if isinstance(exc, bx.ClientError):
-        code = error_code(exc) or "Unknown"
-        message = exc.response.get("Error", {}).get("Message") or code
+        code = _one_line(error_code(exc) or "Unknown")
+        # A proxy or a wrong endpoint may answer with a whole HTML page: one line of it.
+        message = _one_line(exc.response.get("Error", {}).get("Message") or code)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         text = f"{service_name} {operation} failed: {code}: {message}"
         if status and status >= 500:
@@ -146,6 +156,11 @@ def translate(exc: BaseException, client_obj: Any, operation: str) -> BaseExcept
             return AwsError(text + f" (still throttled by {endpoint} after retries)", code=code,
                             hint="wait a minute and run the command again")
         return AwsError(text, code=code)
+    if isinstance(exc, bx.ParamValidationError):
+        from rolecall.errors import UsageError
+
+        return UsageError(f"{service_name} {operation}: invalid parameters: {_one_line(str(exc), 300)}",
+                          hint="check the profile's values: rolecall config show PROFILE")
     if isinstance(exc, bx.SSLError):
         return EndpointError(
             f"TLS error talking to {endpoint} ({operation}): {_short(exc)}",
@@ -169,6 +184,13 @@ def translate(exc: BaseException, client_obj: Any, operation: str) -> BaseExcept
     if isinstance(exc, bx.BotoCoreError):
         return EndpointError(f"{service_name} {operation} failed: {_short(exc)}", hint=env_hint)
     return exc
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """First non-empty line, printable, at most `limit` characters."""
+    line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
+    line = "".join(ch if ch.isprintable() else "?" for ch in line)
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def _short(exc: BaseException) -> str:

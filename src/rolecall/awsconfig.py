@@ -34,7 +34,8 @@ KIND_PROCESS = "process"
 KIND_STATIC = "static"
 KIND_OTHER = "other"
 
-_ACCOUNT_ID = re.compile(r"\d{12}\Z")
+_ACCOUNT_ID = re.compile(r"\d{12}\Z", re.ASCII)
+_ROLE_ARN = re.compile(r"arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z", re.ASCII)
 
 # A profile generated with --credential-process keeps its SSO settings under
 # these keys: botocore (and tools without SSO support) run credential_process,
@@ -417,6 +418,9 @@ class AwsConfig:
             if "source_profile" not in raw and "credential_source" not in raw:
                 err("role_arn needs source_profile or credential_source", "role_arn",
                     f"run: rolecall config set {shlex.quote(name)} source_profile OTHER_PROFILE")
+            if not role_arn_is_valid(_str(raw, "role_arn") or ""):
+                err(f"role_arn is not an IAM role ARN: {_str(raw, 'role_arn')!r}", "role_arn",
+                    f"run: rolecall config set {shlex.quote(name)} role_arn arn:aws:iam::123456789012:role/NAME")
             duration = _str(raw, "duration_seconds")
             if duration is not None and not duration.strip().isdigit():
                 err(f"duration_seconds must be an integer, got {duration!r}", "duration_seconds")
@@ -545,6 +549,10 @@ def load(config_path: Path | None = None, credentials_path: Path | None = None) 
     config_text = _read_text(config_path, "config")
     credentials_text = _read_text(credentials_path, "credentials")
     return AwsConfig(config_path, credentials_path, config_text, credentials_text)
+
+
+def role_arn_is_valid(value: str) -> bool:
+    return bool(_ROLE_ARN.match(value))
 
 
 def account_id_is_valid(value: str) -> bool:

@@ -216,6 +216,10 @@ class Resolver:
         if "credential_source" not in raw and "source_profile" not in raw:
             raise ConfigError("role_arn needs source_profile or credential_source", path=path, section=header,
                               key="role_arn", hint=f"run: rolecall config set {name} source_profile OTHER_PROFILE")
+        if not awsconfig.role_arn_is_valid(profile.role_arn or ""):
+            raise ConfigError(f"role_arn is not an IAM role ARN: {profile.role_arn!r}", path=path, section=header,
+                              key="role_arn",
+                              hint=f"run: rolecall config set {name} role_arn arn:aws:iam::123456789012:role/NAME")
 
     def _chain_base(self, last: Profile, base: Profile | None) -> Credentials:
         """The credentials the lowest role of the chain is assumed with."""

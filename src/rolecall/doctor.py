@@ -80,7 +80,7 @@ def check_clock(config: awsconfig.AwsConfig | None) -> list[Finding]:
     region = target.region if target is not None else "us-east-1"
     profile = target.profile_name if target is not None else None
     try:
-        client = aws.client("sso", region, profile=profile)
+        client = aws.client("sso", region, profile=profile, attempts=1, read_timeout=10)
         headers = _date_probe(client)
     except RolecallError as exc:
         return [Finding("clock", WARN, f"could not read the server clock: {exc}", exc.hint)]

@@ -42,8 +42,15 @@ class _LazyLogger:
         if _debug():
             get_logger().info(msg, *args)
 
+    def __init__(self) -> None:
+        self._warned: set[str] = set()
+
     def warning(self, msg: str, *args: object) -> None:
-        get_logger().warning(msg, *args)
+        # Once per process: a file re-read after taking a lock must not warn twice.
+        text = msg % args if args else msg
+        if text not in self._warned:
+            self._warned.add(text)
+            get_logger().warning(msg, *args)
 
     def error(self, msg: str, *args: object) -> None:
         get_logger().error(msg, *args)

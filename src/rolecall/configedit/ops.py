@@ -265,7 +265,8 @@ def remove_profiles(names: list[str], *, force: bool = False, dry_run: bool = Fa
             raise UsageError(f"other profiles chain from it: {_some(dependents)}",
                              hint="remove or repoint those first, or pass --force")
         for name in wanted:
-            doc.remove(PROFILE, name)
+            while doc.remove(PROFILE, name):
+                pass  # [default] and [profile default] are both the profile "default"
             if config.profiles[name].in_credentials:
                 notes.append(f"profile {name!r} still has a section in {config.credentials_path}")
 
@@ -388,7 +389,8 @@ def _require_target(config: awsconfig.AwsConfig, kind: str, name: str, create: b
     elif name not in config.profiles:
         raise ConfigError(
             f"profile {name!r} not found", path=str(config.config_path),
-            hint=f"check the name with `rolecall list`, or pass --create to {action} on a new profile",
+            hint="check the name with `rolecall list`" + ("" if action == "remove it"
+                                                          else f", or pass --create to {action} on a new profile"),
         )
 
 

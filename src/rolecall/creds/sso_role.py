@@ -26,7 +26,7 @@ def get_role_credentials(target: Any, access_token: str, account_id: str, role_n
             raise target.login_required("the SSO access token was rejected by the portal") from None
         if exc.code == "ForbiddenException" or exc.code == "ResourceNotFoundException":
             raise AwsError(
-                f"no access to role {role_name} in account {account_id} (profile {profile!r}): {exc.message}",
+                f"no access to role {role_name!r} in account {account_id!r} (profile {profile!r}): {exc.message}",
                 code=exc.code,
                 hint="check sso_account_id / sso_role_name; run: rolecall list",
             ) from None
