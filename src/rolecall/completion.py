@@ -3,7 +3,7 @@
 This runs on every TAB, so it is stdlib-only and import-light: no click, no
 botocore, no configparser, no `rolecall.errors`. Profile names come from a
 minimal scan of the section headers (same naming rules as
-`awsconfig.build_profile_map`), cached in `state_dir()/profile-names.json`
+`awsconfig.build_profile_map`), cached in `state_dir()/profile-names.txt`
 keyed on both files' (path, mtime_ns, size, inode). Errors never escape: a
 broken config completes what it can, never prints a traceback.
 
@@ -139,7 +139,7 @@ ROLECALL = {
 
 CONFIG_SUBCOMMANDS = tuple(ROLECALL["commands"]["config"]["commands"])
 
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 # --------------------------------------------------------------------------
@@ -224,56 +224,64 @@ def _read(path: str) -> str | None:
         return None
 
 
-def _file_key(path: str) -> list:
+def _file_key(path: str) -> str:
     try:
         st = os.stat(path)
     except OSError:
-        return [path, None, None, None]
-    return [path, st.st_mtime_ns, st.st_size, st.st_ino]
+        return f"{path}\0-"
+    return f"{path}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}"
 
 
 def names() -> tuple[list[str], list[str]]:
     """(profiles, sessions) of the current config, from the cache when it is current."""
-    from rolecall import paths
+    from rolecall import fastpaths  # not rolecall.paths: pathlib (and re) cost more than a TAB's work
 
-    config = str(paths.config_file())
-    credentials = str(paths.credentials_file())
+    config = fastpaths.config_file()
+    credentials = fastpaths.credentials_file()
     # Stat before reading: a change during the scan leaves a stale key, so the
     # next TAB scans again instead of trusting old names.
-    key = [_file_key(config), _file_key(credentials)]
-    cache = os.path.join(str(paths.state_dir()), "profile-names.json")
-    cached = _load_cache(cache)
-    if cached is not None and cached.get("key") == key:
-        profiles, sessions = cached.get("profiles"), cached.get("sessions")
-        if isinstance(profiles, list) and isinstance(sessions, list):
-            return profiles, sessions
+    key = (_file_key(config) + "\0" + _file_key(credentials)).replace("\n", "\\n")
+    cache = os.path.join(fastpaths.state_dir(), CACHE_NAME)
+    cached = _load_cache(cache, key)
+    if cached is not None:
+        return cached
     profiles, sessions = scan(_read(config), _read(credentials))
-    _store_cache(cache, {"version": CACHE_VERSION, "key": key, "profiles": profiles, "sessions": sessions})
+    _store_cache(cache, key, profiles, sessions)
     return profiles, sessions
 
 
-def _load_cache(path: str) -> dict | None:
-    import json
+# The name cache is text, one name a line (P…: profile, S…: session) after a
+# header holding the files' identity: reading it needs neither json nor re.
+# Names with a newline are left out: no shell can complete them anyway.
+CACHE_NAME = "profile-names.txt"
+_CACHE_MAGIC = f"rolecall-names {CACHE_VERSION}"
 
+
+def _load_cache(path: str, key: str) -> tuple[list[str], list[str]] | None:
     try:
-        with open(path, "rb") as handle:
-            value = json.loads(handle.read())
-    except (OSError, ValueError):
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError):
         return None
-    if not isinstance(value, dict) or value.get("version") != CACHE_VERSION:
-        return None
-    return value
+    lines = text.split("\n")
+    if len(lines) < 3 or lines[0] != _CACHE_MAGIC or lines[1] != key or lines[-1] != "":
+        return None  # (a complete file ends with a newline)
+    profiles = [line[1:] for line in lines[2:-1] if line[:1] == "P"]
+    sessions = [line[1:] for line in lines[2:-1] if line[:1] == "S"]
+    return profiles, sessions
 
 
-def _store_cache(path: str, payload: dict) -> None:
+def _store_cache(path: str, key: str, profiles: list[str], sessions: list[str]) -> None:
     """Best effort: a read-only cache dir only costs the next TAB a rescan."""
-    import json
-    from pathlib import Path
-
+    body = [_CACHE_MAGIC, key]
+    body += ["P" + name for name in profiles if "\n" not in name]
+    body += ["S" + name for name in sessions if "\n" not in name]
     try:
+        from pathlib import Path
+
         from rolecall.fileio import atomic_write
 
-        atomic_write(Path(path), json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+        atomic_write(Path(path), "\n".join(body) + "\n")
     except Exception:
         pass
 

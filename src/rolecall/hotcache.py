@@ -26,26 +26,19 @@ from __future__ import annotations
 import os
 import time
 
+from rolecall import fastpaths
+
 MAGIC = "rolecall-hot 1"
 DEFAULT_WINDOW_SECONDS = 15 * 60  # rolecall.creds.role_cache's: hand out ≥ 15 min, like the AWS CLI
 CHAIN_ENV = "_ROLECALL_PROFILE_CHAIN"  # rolecall.creds.process_source.PROFILE_CHAIN_ENV
 
 
-def _expand(value: str) -> str:
-    return os.path.expanduser(os.path.expandvars(value))
-
-
 def _files() -> tuple[str, str]:
-    # Mirrors rolecall.paths (a test keeps them equal); pathlib costs ~9 ms to import.
-    return (
-        _expand(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"),
-        _expand(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"),
-    )
+    return fastpaths.config_file(), fastpaths.credentials_file()
 
 
 def hot_dir() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "rolecall", "hot")
+    return os.path.join(fastpaths.state_dir(), "hot")
 
 
 def memo_path(profile: str) -> str | None:

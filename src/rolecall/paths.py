@@ -8,10 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-
-def _expand(value: str) -> Path:
-    # botocore applies expandvars then expanduser to these settings.
-    return Path(os.path.expanduser(os.path.expandvars(value)))
+from rolecall import fastpaths
 
 
 def home() -> Path:
@@ -19,11 +16,11 @@ def home() -> Path:
 
 
 def config_file() -> Path:
-    return _expand(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config")
+    return Path(fastpaths.config_file())
 
 
 def credentials_file() -> Path:
-    return _expand(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials")
+    return Path(fastpaths.credentials_file())
 
 
 def sso_cache_dir() -> Path:
@@ -37,6 +34,5 @@ def cli_cache_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """rolecall's own cache (profile-name index for completion, …)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(home() / ".cache")
-    return Path(base) / "rolecall"
+    """rolecall's own cache (profile-name index for completion, credential memo)."""
+    return Path(fastpaths.state_dir())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 
@@ -86,7 +85,7 @@ def test_unreadable_and_binary_files_complete_nothing_quietly(isolated_home, rol
 
 
 def _cache_file():
-    return paths.state_dir() / "profile-names.json"
+    return paths.state_dir() / completion.CACHE_NAME
 
 
 def test_cache_written_private_and_reused(aws_config):
@@ -95,9 +94,9 @@ def test_cache_written_private_and_reused(aws_config):
     cache = _cache_file()
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
-    payload = json.loads(cache.read_text())
-    assert payload["profiles"] == ["default", "one", "two"]
-    assert payload["key"][0][0] == str(paths.config_file())
+    lines = cache.read_text().splitlines()
+    assert [line[1:] for line in lines[2:] if line.startswith("P")] == ["default", "one", "two"]
+    assert lines[1].startswith(str(paths.config_file()) + "\0")
     # Same path, size, mtime and inode: the cache answers without reading the file.
     config = paths.config_file()
     st = config.stat()
@@ -137,7 +136,10 @@ def test_corrupt_or_unwritable_cache_is_harmless(aws_config, isolated_home):
     aws_config(config_text(["one"]))
     cache = _cache_file()
     cache.parent.mkdir(parents=True, exist_ok=True)
-    for junk in (b"{not json", b"[1, 2]", b'{"version": 1, "key": "x", "profiles": 3}', b""):
+    completion.names()
+    key_line = cache.read_text().splitlines()[1]
+    for junk in (b"{not json", b"[1, 2]", b"rolecall-names 2\n" + key_line.encode() + b"\nPtrunc",
+                 b"rolecall-names 1\n" + key_line.encode() + b"\nPold\n", b"\xff\xfe\n", b""):
         cache.write_bytes(junk)
         assert completion.names()[0] == ["default", "one"]
 
