@@ -258,10 +258,10 @@ _CACHE_MAGIC = f"rolecall-names {CACHE_VERSION}"
 
 
 def _load_cache(path: str, key: str) -> tuple[list[str], list[str]] | None:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
+    from rolecall import fastpaths
+
+    text = fastpaths.read_text(path)
+    if text is None:
         return None
     lines = text.split("\n")
     if len(lines) < 3 or lines[0] != _CACHE_MAGIC or lines[1] != key or lines[-1] != "":

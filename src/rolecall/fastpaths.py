@@ -27,3 +27,12 @@ def state_dir() -> str:
     """rolecall's own cache (completion name index, credential memo)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "rolecall")
+
+
+def read_text(path: str) -> str | None:
+    """A small cache file's text; None when it is missing, unreadable or not UTF-8."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError):
+        return None

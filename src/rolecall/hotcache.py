@@ -67,10 +67,8 @@ def lookup(profile: str, window_seconds: float) -> tuple[str, dict[str, str]] | 
     path = memo_path(profile)
     if path is None:
         return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError):
+    text = fastpaths.read_text(path)
+    if text is None:
         return None
     lines = text.split("\n")
     if len(lines) < 6 or lines[0] != MAGIC or lines[1] != _stamp():
