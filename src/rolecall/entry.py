@@ -1,9 +1,10 @@
 """The console-script entry point and the single error boundary.
 
-Hot commands (`credential-process`, `assume`, `__complete`) are dispatched
+Hot commands (`credential-process`, `assume`, `init`, `__complete`) are dispatched
 here, before click or anything heavy is imported: they run on every SDK call,
-every `assume` and every TAB. Everything else goes through the click app in
-`rolecall.cli`.
+every `assume`, every new shell and every TAB; a credential-process cache hit
+is answered by rolecall.hotcache before even that. Everything else goes
+through the click app in `rolecall.cli`.
 """
 
 from __future__ import annotations
