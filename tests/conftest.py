@@ -34,6 +34,49 @@ def _snapshot(root: Path) -> dict[str, tuple[int, float]]:
     return found
 
 
+_LEAK_WARNING = (
+    "WARNING: the interpreter outside .venv ({python}) can import rolecall: this machine can hide a "
+    "missing install step (tests that escape the venv pass here and fail on a fresh machine). "
+    "Uninstall rolecall there: {python} -m pip uninstall rolecall"
+)
+
+
+def _install_leak() -> str | None:
+    from tests.support.interpreter import base_interpreter, base_interpreter_imports_rolecall
+
+    if base_interpreter_imports_rolecall():
+        return _LEAK_WARNING.format(python=base_interpreter())
+    return None
+
+
+def pytest_configure(config):
+    config._rolecall_install_leak = _install_leak()
+
+
+def _order_line(config) -> str | None:
+    seed = config.getoption("randomly_seed", None) if config.pluginmanager.hasplugin("randomly") else None
+    return None if seed is None else f"random test order: replay it with --randomly-seed={seed}"
+
+
+def pytest_sessionstart(session):
+    # (-q hides pytest's header: these lines are written directly)
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    leak = getattr(session.config, "_rolecall_install_leak", None)
+    if reporter is not None:
+        for line in filter(None, [_order_line(session.config), leak]):
+            reporter.write_line(line, red=line is leak, bold=line is leak)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    order = _order_line(config)
+    if order:
+        terminalreporter.write_line(order)
+    leak = getattr(config, "_rolecall_install_leak", None)
+    if leak:
+        terminalreporter.section("install leak", sep="!", red=True, bold=True)
+        terminalreporter.line(leak, red=True, bold=True)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _real_aws_untouched():
     before = _snapshot(REAL_HOME / ".aws")

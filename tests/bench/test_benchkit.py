@@ -17,6 +17,7 @@ from benchkit.results import Row, Section, Target, at_least, at_most  # noqa: E4
 from benchkit.scenarios import profile_names  # noqa: E402
 from benchkit.timing import BenchError, Command, measure, run_checked  # noqa: E402
 from benchkit.world import clean_environ, rolecall_python  # noqa: E402
+from tests.conftest import require_tool  # noqa: E402
 
 IMPORTTIME = """\
 import time: self [us] | cumulative | imported package
@@ -56,8 +57,8 @@ def test_own_loop_times_every_run():
     assert found["py"].minimum <= found["py"].median
 
 
-@pytest.mark.skipif(shutil.which("hyperfine") is None, reason="hyperfine not installed")
 def test_hyperfine_times_every_command_separately():
+    require_tool("hyperfine")
     commands = [Command("a", [sys.executable, "-c", "pass"]),
                 Command("b", [sys.executable, "-c", "import time; time.sleep(0.05)"])]
     found = measure(commands, os.environ, runs=3, warmup=0)

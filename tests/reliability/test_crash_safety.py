@@ -37,8 +37,8 @@ def rescale(scale: float, done: int, outcomes: dict) -> float:
         return scale
     if outcomes["new"] < done // 10:
         return scale * 2  # nearly every kill lands before the write: wait longer
-    if outcomes["old"] < done // 10:
-        return scale / 2
+    if outcomes["killed"] < done // 2 or outcomes["old"] < done // 10:
+        return scale / 2  # most runs finished before their kill (warm children run faster)
     return scale
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from rolecall.commands import init as init_cmd
 from tests.conftest import REPO, require_tool
+from tests.support.interpreter import interpreter_at
 from tests.shell.conftest import SHELLS, init_output, parse_env_dump, quote_for
 
 SCRIPTS = REPO / "shell"
@@ -91,9 +92,7 @@ def test_interpreter_path_with_metacharacters_is_quoted(shell, aws_config, tmp_p
     """A python whose path holds spaces, quotes and `$(…)`: baked quoted, runs, nothing else runs."""
     aws_config("[profile plain]\n", "[plain]\naws_access_key_id = AKIAPLAIN\naws_secret_access_key = s\n")
     weird = tmp_path / "we ird $(touch pwned) 'q' `touch pwned2`"
-    weird.mkdir()
-    python = weird / "python3"
-    python.symlink_to(os.path.realpath(sys.executable))
+    python = interpreter_at(weird)
     text = subprocess.run([str(python), "-m", "rolecall", "init", shell], capture_output=True, text=True,
                           timeout=60, check=True).stdout
     assert quote_for(shell, str(python)) + " '-c' " + quote_for(shell, init_cmd.ENTRY_CODE) in text

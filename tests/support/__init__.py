@@ -1,0 +1,1 @@
+"""Helpers the tests share (imported by tests; conftest files only declare fixtures)."""
