@@ -3,7 +3,7 @@
 This runs on every TAB, so it is stdlib-only and import-light: no click, no
 botocore, no configparser, no `rolecall.errors`. Profile names come from a
 minimal scan of the section headers (same naming rules as
-`awsconfig.build_profile_map`), cached in `state_dir()/profile-names.txt`
+`awsconfig.build_profile_map`), cached in rolecall.hot's name index
 keyed on both files' (path, mtime_ns, size, inode). Errors never escape: a
 broken config completes what it can, never prints a traceback.
 
@@ -139,9 +139,6 @@ ROLECALL = {
 
 CONFIG_SUBCOMMANDS = tuple(ROLECALL["commands"]["config"]["commands"])
 
-CACHE_VERSION = 2
-
-
 # --------------------------------------------------------------------------
 # Profile and sso-session names: a scan of the section headers.
 
@@ -224,66 +221,18 @@ def _read(path: str) -> str | None:
         return None
 
 
-def _file_key(path: str) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return f"{path}\0-"
-    return f"{path}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}"
-
-
 def names() -> tuple[list[str], list[str]]:
-    """(profiles, sessions) of the current config, from the cache when it is current."""
-    from rolecall import fastpaths  # not rolecall.paths: pathlib (and re) cost more than a TAB's work
+    """(profiles, sessions) of the current config, from rolecall.hot's name index when it is current."""
+    from rolecall import hot
 
-    config = fastpaths.config_file()
-    credentials = fastpaths.credentials_file()
-    # Stat before reading: a change during the scan leaves a stale key, so the
-    # next TAB scans again instead of trusting old names.
-    key = (_file_key(config) + "\0" + _file_key(credentials)).replace("\n", "\\n")
-    cache = os.path.join(fastpaths.state_dir(), CACHE_NAME)
-    cached = _load_cache(cache, key)
+    # The fingerprint is taken before the files are read: a change during the
+    # scan leaves a stale key, so the next TAB scans again.
+    key, cached = hot.names_lookup()
     if cached is not None:
         return cached
-    profiles, sessions = scan(_read(config), _read(credentials))
-    _store_cache(cache, key, profiles, sessions)
+    profiles, sessions = scan(_read(hot.config_file()), _read(hot.credentials_file()))
+    hot.names_store(key, profiles, sessions)
     return profiles, sessions
-
-
-# The name cache is text, one name a line (P…: profile, S…: session) after a
-# header holding the files' identity: reading it needs neither json nor re.
-# Names with a newline are left out: no shell can complete them anyway.
-CACHE_NAME = "profile-names.txt"
-_CACHE_MAGIC = f"rolecall-names {CACHE_VERSION}"
-
-
-def _load_cache(path: str, key: str) -> tuple[list[str], list[str]] | None:
-    from rolecall import fastpaths
-
-    text = fastpaths.read_text(path)
-    if text is None:
-        return None
-    lines = text.split("\n")
-    if len(lines) < 3 or lines[0] != _CACHE_MAGIC or lines[1] != key or lines[-1] != "":
-        return None  # (a complete file ends with a newline)
-    profiles = [line[1:] for line in lines[2:-1] if line[:1] == "P"]
-    sessions = [line[1:] for line in lines[2:-1] if line[:1] == "S"]
-    return profiles, sessions
-
-
-def _store_cache(path: str, key: str, profiles: list[str], sessions: list[str]) -> None:
-    """Best effort: a read-only cache dir only costs the next TAB a rescan."""
-    body = [_CACHE_MAGIC, key]
-    body += ["P" + name for name in profiles if "\n" not in name]
-    body += ["S" + name for name in sessions if "\n" not in name]
-    try:
-        from pathlib import Path
-
-        from rolecall.fileio import atomic_write
-
-        atomic_write(Path(path), "\n".join(body) + "\n")
-    except Exception:
-        pass
 
 
 # --------------------------------------------------------------------------
@@ -616,6 +565,11 @@ def _run(argv: list[str]) -> list[str]:
 
 _SCRIPTS = {"bash": ("rolecall.bash",), "zsh": ("_rolecall",), "fish": ("rolecall.fish", "assume.fish")}
 _MARKER = "command rolecall __complete"
+
+
+def snippet_files(shell: str) -> tuple[str, ...]:
+    """The files in completions/ that init_snippet(shell) reads."""
+    return _SCRIPTS.get(shell, ())
 
 
 def running_command() -> list[str]:

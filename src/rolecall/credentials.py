@@ -25,7 +25,7 @@ import shlex
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-from rolecall import awsconfig
+from rolecall import awsconfig, hot
 from rolecall.awsconfig import AwsConfig, Profile
 from rolecall.creds import assume_role, process_source, role_cache, static_source
 from rolecall.creds.model import Credentials
@@ -70,8 +70,12 @@ class Resolver:
         self._stack: list[str] = []
         self._logged_in: set[str] = set()
         # The role-cache key of the last credentials handed out (the top of a
-        # chain is resolved last); rolecall.hotcache watches that file.
+        # chain is resolved last); rolecall.hot watches that file.
         self.last_cache_key: str | None = None
+        self._generation = "-"
+        # (token file, access token) the last GetRoleCredentials used: rolecall.hot
+        # checks the file still holds it instead of trusting a fingerprint.
+        self.last_token: tuple[str, str] | None = None
 
     # -- public ----------------------------------------------------------------
 
@@ -82,6 +86,10 @@ class Resolver:
         # re-walks every suffix of a chain: too slow for deep chains)
         self._stack = []
         self.last_cache_key = None
+        self.last_token = None
+        # Read before any token is: a logout that bumps it meanwhile means what
+        # this resolve fetches must not be cached (rolecall.hot).
+        self._generation = hot.generation()
         return self._resolve(profile_name, top=True)
 
     # -- dispatch --------------------------------------------------------------
@@ -136,8 +144,7 @@ class Resolver:
             if hit is not None:
                 return hit
             entry = self._fetch_sso(profile)
-            self.cache.store(key, entry)
-            self.last_cache_key = key
+            self._store(key, entry)
         return role_cache.entry_credentials(entry, profile=profile.name, role_name=profile.role_name)
 
     def _fetch_sso(self, profile: Profile) -> dict:
@@ -148,6 +155,7 @@ class Resolver:
         while True:
             try:
                 token = tokens.access_token(target)
+                self.last_token = (str(target.token_path), token)
                 return sso_role.get_role_credentials(
                     target, token, profile.account_id or "", profile.role_name or "", profile=profile.name)
             except LoginRequired:
@@ -247,8 +255,7 @@ class Resolver:
             if request.mfa_serial is not None:
                 token_code = self._mfa_code(request.mfa_serial, profile.name)
             response = assume_role.assume(request, source, region, token_code)
-            self.cache.store(key, response)
-            self.last_cache_key = key
+            self._store(key, response)
         creds = response["Credentials"]
         return Credentials(
             access_key_id=creds["AccessKeyId"],
@@ -286,6 +293,13 @@ class Resolver:
             hit = Credentials(hit.access_key_id, hit.secret_access_key, hit.session_token, hit.expiration,
                               default_account, hit.role_name, hit.profile)
         return hit
+
+    def _store(self, key: str, entry: dict) -> None:
+        """Cache what was fetched, unless a logout happened since this resolve began."""
+        with hot.storing(self._generation) as current:
+            if current:
+                self.cache.store(key, entry)
+                self.last_cache_key = key
 
     @contextlib.contextmanager
     def _locked(self, key: str) -> Iterator[None]:

@@ -167,6 +167,18 @@ def check_cache_permissions() -> list[Finding]:
     return found
 
 
+def check_state_dir() -> list[Finding]:
+    """rolecall's own state (credential memos, name index): used only when it is private."""
+    from rolecall import hot
+
+    problems = hot.state_problems()
+    if not problems:
+        return [Finding("state", OK, f"{hot.state_dir()} is private to you (or not created yet)")]
+    return [Finding("state", FAIL, f"{path} {problem}: rolecall ignores it (no credential memo, slower calls)",
+                    f"run: rm -rf {shlex.quote(path)}   (rolecall recreates it, 0700)")
+            for path, problem in problems]
+
+
 def check_credential_processes(config: awsconfig.AwsConfig) -> list[Finding]:
     found = []
     for profile in sorted(config.profiles.values(), key=lambda p: p.name):
@@ -204,7 +216,7 @@ def run_checks(*, network: bool = True) -> list[Finding]:
         steps += [lambda: check_tokens(config), lambda: check_credential_processes(config)]
         if network and config.sessions:
             steps.append(lambda: check_clock(config))
-    steps += [check_shell_integration, check_completions, check_cache_permissions]
+    steps += [check_shell_integration, check_completions, check_cache_permissions, check_state_dir]
     for step in steps:
         try:
             findings.extend(step())

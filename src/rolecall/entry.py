@@ -3,7 +3,7 @@
 Hot commands (`credential-process`, `assume`, `init`, `__complete`) are dispatched
 here, before click or anything heavy is imported: they run on every SDK call,
 every `assume`, every new shell and every TAB; a credential-process cache hit
-is answered by rolecall.hotcache before even that. Everything else goes
+is answered by rolecall.hot before even that. Everything else goes
 through the click app in `rolecall.cli`.
 """
 
@@ -31,9 +31,14 @@ def _debug_requested(argv: list[str]) -> tuple[bool, list[str]]:
 
 def _dispatch(argv: list[str]) -> int:
     if argv[:1] == ["credential-process"]:
-        from rolecall import hotcache
+        from rolecall import hot
 
-        if hotcache.serve_credential_process(argv[1:]):
+        if hot.serve_credential_process(argv[1:]):
+            return 0
+    if argv[:1] == ["init"]:
+        from rolecall import hot
+
+        if hot.serve_init(argv[1:]):
             return 0
     if argv and argv[0] in FAST_COMMANDS:
         from importlib import import_module

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from rolecall import fastpaths
+from rolecall import hot
 
 
 def home() -> Path:
@@ -16,11 +16,11 @@ def home() -> Path:
 
 
 def config_file() -> Path:
-    return Path(fastpaths.config_file())
+    return Path(hot.config_file())
 
 
 def credentials_file() -> Path:
-    return Path(fastpaths.credentials_file())
+    return Path(hot.credentials_file())
 
 
 def sso_cache_dir() -> Path:
@@ -35,4 +35,4 @@ def cli_cache_dir() -> Path:
 
 def state_dir() -> Path:
     """rolecall's own cache (profile-name index for completion, credential memo)."""
-    return Path(fastpaths.state_dir())
+    return Path(hot.state_dir())

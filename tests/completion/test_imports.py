@@ -62,7 +62,7 @@ def test_modules_loaded_by_a_warm_tab(aws_config, rolecall, argv):
     assert heavy == []
     # The cache hit neither writes (fileio, tempfile) nor parses headers (shlex).
     assert not {"rolecall.fileio", "shlex"} & set(new)
-    allowed_rolecall = {"rolecall", "rolecall.entry", "rolecall.errors", "rolecall.fastpaths", "rolecall.completion",
+    allowed_rolecall = {"rolecall", "rolecall.entry", "rolecall.errors", "rolecall.hot", "rolecall.completion",
                         "rolecall.regions", "rolecall.console_services"}
     # Neither pathlib nor json (nor the re they import) on a warm TAB.
     assert not {"pathlib", "json", "re"} & set(new), sorted({"pathlib", "json", "re"} & set(new))

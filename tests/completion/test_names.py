@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from pathlib import Path
 
 import pytest
 
-from rolecall import awsconfig, completion, paths
+from rolecall import awsconfig, completion, hot, paths
 from rolecall.errors import ConfigError
 
 from .helpers import config_text, many_names
@@ -85,19 +87,31 @@ def test_unreadable_and_binary_files_complete_nothing_quietly(isolated_home, rol
 
 
 def _cache_file():
-    return paths.state_dir() / completion.CACHE_NAME
+    return Path(hot.hot_dir()) / "names"
+
+
+def _settle(*files):
+    """Wait out the timestamp tick of the files' last change (rolecall.hot trusts no fresher file)."""
+    deadline = time.monotonic() + 5
+    while any(hot._racy(hot.fingerprint(str(f)), time.time_ns()) for f in files):
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
 
 
 def test_cache_written_private_and_reused(aws_config):
     aws_config(config_text(["one", "two"]))
+    _settle(paths.config_file())
     assert completion.names()[0] == ["default", "one", "two"]
     cache = _cache_file()
     assert stat.S_IMODE(cache.stat().st_mode) == 0o600
     assert stat.S_IMODE(cache.parent.stat().st_mode) == 0o700
     lines = cache.read_text().splitlines()
     assert [line[1:] for line in lines[2:] if line.startswith("P")] == ["default", "one", "two"]
-    assert lines[1].startswith(str(paths.config_file()) + "\0")
-    # Same path, size, mtime and inode: the cache answers without reading the file.
+    assert lines[1].startswith(hot.fingerprint(str(paths.config_file())))
+    # Reused while the files are unchanged: a planted name shows the index answered.
+    cache.write_text(cache.read_text().replace("\nPtwo\n", "\nPfrom-the-index\n"))
+    assert completion.names()[0] == ["default", "one", "from-the-index"]
+    # Same path, size, mtime and inode: the ctime still tells the index is stale.
     config = paths.config_file()
     st = config.stat()
     with open(config, "r+b") as handle:  # same length, in place
@@ -105,7 +119,16 @@ def test_cache_written_private_and_reused(aws_config):
         handle.seek(0)
         handle.write(data.replace(b"[profile two]", b"[profile owt]"))
     os.utime(config, ns=(st.st_atime_ns, st.st_mtime_ns))
-    assert completion.names()[0] == ["default", "one", "two"]
+    assert completion.names()[0] == ["default", "one", "owt"]
+
+
+def test_a_file_changed_within_its_timestamp_tick_is_not_indexed(aws_config):
+    aws_config(config_text(["one"]))
+    completion.names()  # at once: a same-size rewrite in this tick could go unseen
+    assert not _cache_file().exists()
+    _settle(paths.config_file())
+    completion.names()
+    assert _cache_file().exists()
 
 
 def test_cache_follows_changes_to_either_file(aws_config, isolated_home):
@@ -135,7 +158,7 @@ def test_cache_follows_aws_config_file_env(aws_config, tmp_path, monkeypatch):
 def test_corrupt_or_unwritable_cache_is_harmless(aws_config, isolated_home):
     aws_config(config_text(["one"]))
     cache = _cache_file()
-    cache.parent.mkdir(parents=True, exist_ok=True)
+    _settle(paths.config_file())
     completion.names()
     key_line = cache.read_text().splitlines()[1]
     for junk in (b"{not json", b"[1, 2]", b"rolecall-names 2\n" + key_line.encode() + b"\nPtrunc",

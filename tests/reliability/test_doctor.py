@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import require_tool
 from tests.reliability.conftest import FMT, SESSION, cli, sandbox_config, sso_login, token_path
 
-ALL_CHECKS = {"config", "profiles", "token", "clock", "shell", "completion", "permissions"}
+ALL_CHECKS = {"config", "profiles", "token", "clock", "shell", "completion", "permissions", "state"}
 
 
 def doctor(*args: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, list[dict]]:

@@ -77,7 +77,7 @@ def test_100_parallel_credential_process_calls_while_the_token_expires(sandbox, 
         leftovers = [p.name for p in directory.iterdir() if p.name.endswith(".tmp")]
         assert leftovers == [], leftovers  # no temp file left behind by an atomic write
 
-    # rolecall's own memo of the answers (rolecall.hotcache) holds the same secrets: same protection
+    # rolecall's own memo of the answers (rolecall.hot) holds the same secrets: same protection
     state = isolated_home / ".cache" / "rolecall"
     for path in state.rglob("*") if state.is_dir() else ():
         want = 0o700 if path.is_dir() else 0o600

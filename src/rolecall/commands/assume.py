@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timezone
-from typing import Any, Mapping
+TYPE_CHECKING = False  # (typing and datetime cost ~5 ms on the cache-hit path: neither is imported there)
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any, Mapping
 
 from rolecall.errors import EXIT_INTERRUPTED, RolecallError, UsageError
 
@@ -218,7 +220,16 @@ def check_region(region: str | None) -> str | None:
 
 def expiry_text(expiration: datetime) -> str:
     """ISO 8601 in UTC, the way `aws configure export-credentials` writes it."""
+    from datetime import timezone
+
     return expiration.astimezone(timezone.utc).isoformat()
+
+
+def _expiry_of(credentials: Any) -> str | None:
+    text = getattr(credentials, "expiration_text", None)  # a MemoCredentials: no datetime needed
+    if text is not None:
+        return text[:-1] + "+00:00"  # the same string expiry_text makes of it (whole seconds, UTC)
+    return expiry_text(credentials.expiration) if credentials.expiration is not None else None
 
 
 def cleared() -> dict[str, str | None]:
@@ -239,9 +250,10 @@ def session_changes(profile: str, credentials: Any | None, region: str | None) -
         changes["AWS_SECRET_ACCESS_KEY"] = credentials.secret_access_key
         if credentials.session_token:
             changes["AWS_SESSION_TOKEN"] = credentials.session_token
-        if credentials.expiration is not None:
-            changes["AWS_CREDENTIAL_EXPIRATION"] = expiry_text(credentials.expiration)
-            changes["ROLECALL_EXPIRATION"] = expiry_text(credentials.expiration)
+        expiry = _expiry_of(credentials)
+        if expiry is not None:
+            changes["AWS_CREDENTIAL_EXPIRATION"] = expiry
+            changes["ROLECALL_EXPIRATION"] = expiry
     changes["AWS_PROFILE"] = profile
     if region:
         changes["AWS_REGION"] = region
@@ -295,8 +307,22 @@ def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | 
 
 
 def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token: str | None = None,
-            no_login: bool = False) -> Any:
-    return make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login).resolve(profile)
+            no_login: bool = False, snapshot: Any = None) -> Any:
+    """The profile's credentials: from the memo when it holds, else the full resolver.
+
+    `snapshot` (rolecall.hot.begin(), taken before `config` was read) lets the
+    answer be memoised for the next hot call; without it nothing is memoised.
+    """
+    if snapshot is not None and duration is None:
+        hit = memo_credentials(profile)
+        if hit is not None:
+            return hit[0]
+        snapshot.watch_profile(config, profile)
+    resolver = make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login)
+    credentials = resolver.resolve(profile)
+    if snapshot is not None and duration is None:
+        snapshot.remember(config, profile, credentials, resolver)  # (a different duration: another entry)
+    return credentials
 
 
 def region_for(config: Any, profile: str, override: str | None) -> str | None:
@@ -338,24 +364,32 @@ def write_stdout(text: str) -> None:
 def describe(config: Any, profile: str, credentials: Any | None) -> str:
     """`P: account 1111 (Name), role R, expires … (in 59m)` — never a secret."""
     p = config.profile(profile)
+    expiration = getattr(credentials, "expiration", None)
+    expires = None
+    if expiration is not None:
+        from rolecall import clock
+
+        expires = (clock.format_timestamp(expiration), expiration.timestamp())
     return describe_parts(profile, getattr(credentials, "account_id", None) or p.account_id,
                           p.get("rolecall_account_name"), getattr(credentials, "role_name", None) or p.role_name,
-                          getattr(credentials, "expiration", None))
+                          expires)
 
 
 def describe_parts(profile: str, account: str | None, account_name: str | None, role: str | None,
-                   expiration: Any) -> str:
+                   expires: tuple[str, float] | None) -> str:
+    """`expires`: (the expiry as `%Y-%m-%dT%H:%M:%SZ`, as epoch seconds)."""
     parts = []
     if account:
         parts.append(f"account {account}" + (f" ({account_name})" if account_name else ""))
     if role:
         parts.append(f"role {role}")
-    if expiration is not None:
-        from rolecall import clock
+    if expires is not None:
+        import time
 
-        left = int((expiration - clock.utcnow()).total_seconds() // 60)
-        parts.append(f"expires {clock.format_timestamp(expiration)} (in {left // 60}h{left % 60:02d}m)"
-                     if left >= 60 else f"expires {clock.format_timestamp(expiration)} (in {max(left, 0)}m)")
+        text, epoch = expires
+        left = int((epoch - time.time()) // 60)
+        parts.append(f"expires {text} (in {left // 60}h{left % 60:02d}m)"
+                     if left >= 60 else f"expires {text} (in {max(left, 0)}m)")
     return printable(profile + (": " + ", ".join(parts) if parts else ""))
 
 
@@ -465,25 +499,26 @@ def _env_mode(opts: Options) -> int:
         raise _usage_error("--duration does not go with -p/--profile-only (the SDK picks the session length)")
     region = check_region(opts.region)
     if opts.profile is not None and not profile_only and duration is None and opts.mfa_token is None:
-        hit = _from_memo(opts.profile)
+        hit = memo_credentials(opts.profile)
         if hit is not None:  # the hot path: no config parsing, no resolver
             credentials, fields = hit
             changes = session_changes(opts.profile, credentials, region or fields.get("Region") or None)
             say("rolecall: assumed " + describe_parts(opts.profile, credentials.account_id,
                                                       fields.get("AccountName"), credentials.role_name,
-                                                      credentials.expiration))
+                                                      credentials.expires))
             write_stdout(shells.render(shell, changes))
             return 0
-    from rolecall import awsconfig
+    from rolecall import awsconfig, hot
 
+    snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
     name = _choose_profile(config, opts.profile)
     if name is None:
         return EXIT_INTERRUPTED
     config.profile(name)  # ProfileNotFound before anything else
     warn_duration_ignored(config, name, duration)
-    resolver = make_resolver(config, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login)
-    credentials = resolver.resolve(name)
+    credentials = resolve(config, name, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login,
+                          snapshot=snapshot)
     changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
     code = shells.render(shell, changes)
     if profile_only:
@@ -492,41 +527,56 @@ def _env_mode(opts: Options) -> int:
     else:
         say(f"rolecall: assumed {describe(config, name, credentials)}")
     write_stdout(code)
-    if not profile_only and duration is None:
-        import json
-
-        from rolecall.commands.credential_process import remember
-
-        remember(config, name, credentials, json.dumps(credentials.process_json()), resolver)
     return 0
 
 
-def _from_memo(name: str) -> tuple[Any, dict[str, str]] | None:
-    """Credentials from rolecall.hotcache (what the last resolve of `name` left)."""
-    from rolecall import hotcache
+def memo_credentials(name: str) -> tuple[Any, dict[str, str]] | None:
+    """Credentials from rolecall.hot (what the last resolve of `name` left), if they still hold."""
+    from rolecall import hot
 
-    hit = hotcache.lookup(name, hotcache.DEFAULT_WINDOW_SECONDS)
+    hit = hot.lookup(name)
     if hit is None:
         return None
     fields = hit[1]
     if not fields.get("AccessKeyId") or not fields.get("SecretAccessKey"):
         return None
-    from types import SimpleNamespace
+    expiry, epoch = fields.get("Expiration") or None, fields.get("ExpiresEpoch")
+    if expiry is not None and (not expiry.endswith("Z") or epoch is None):
+        return None  # not the form rolecall.hot writes: let the full path answer
+    try:
+        return MemoCredentials(name, fields), fields
+    except ValueError:
+        return None
 
-    from rolecall import clock
 
-    # The attributes session_changes/describe read (rolecall.creds.model.Credentials'
-    # names), without importing the resolver's model on the hot path.
-    expiration = clock.parse_timestamp(fields["Expiration"]) if fields.get("Expiration") else None
-    credentials = SimpleNamespace(
-        access_key_id=fields["AccessKeyId"], secret_access_key=fields["SecretAccessKey"],
-        session_token=fields.get("SessionToken") or None, expiration=expiration,
-        account_id=fields.get("AccountId") or None, role_name=fields.get("RoleName") or None, profile=name)
-    return credentials, fields
+class MemoCredentials:
+    """Credentials from the memo, with rolecall.creds.model.Credentials' attribute names.
+
+    The expiry stays text on the hot path (no datetime import); `expiration`
+    parses it for the callers that want a datetime.
+    """
+
+    def __init__(self, name: str, fields: dict[str, str]) -> None:
+        self.access_key_id = fields["AccessKeyId"]
+        self.secret_access_key = fields["SecretAccessKey"]
+        self.session_token = fields.get("SessionToken") or None
+        self.account_id = fields.get("AccountId") or None
+        self.role_name = fields.get("RoleName") or None
+        self.profile = name
+        self.expiration_text = fields.get("Expiration") or None
+        self.expires = (self.expiration_text, float(fields["ExpiresEpoch"])) if self.expiration_text else None
+
+    @property
+    def expiration(self) -> datetime | None:
+        if self.expiration_text is None:
+            return None
+        from rolecall import clock
+
+        return clock.parse_timestamp(self.expiration_text)
 
 
 def _exec_mode(opts: Options) -> int:
-    from rolecall import awsconfig
+    from rolecall import awsconfig, hot
 
     if opts.shell is not None and not opts.uncaptured:
         # The wrapper captured a command's output: refuse rather than eval it.
@@ -538,23 +588,25 @@ def _exec_mode(opts: Options) -> int:
         )
     duration = parse_duration(opts.duration)
     region = check_region(opts.region)
+    snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
     name = _choose_profile(config, opts.profile)
     if name is None:
         return EXIT_INTERRUPTED
     return exec_with_profile(
         config, name, opts.command or [], region=region, duration=duration, mfa_token=opts.mfa_token,
-        no_login=opts.no_login, profile_only=_profile_only(opts),
+        no_login=opts.no_login, profile_only=_profile_only(opts), snapshot=snapshot,
     )
 
 
 def exec_with_profile(config: Any, name: str, command: list[str], *, region: str | None = None,
                       duration: int | None = None, mfa_token: str | None = None, no_login: bool = False,
-                      profile_only: bool = False) -> int:
+                      profile_only: bool = False, snapshot: Any = None) -> int:
     """Resolve `name` and run `command` with its variables (shared with `rolecall exec`)."""
     config.profile(name)
     warn_duration_ignored(config, name, duration)
-    credentials = resolve(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login)
+    credentials = resolve(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
+                          snapshot=snapshot)
     changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
     return run_command(command, child_environment(changes))
 

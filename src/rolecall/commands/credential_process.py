@@ -44,11 +44,15 @@ def run(argv: list[str]) -> int:
     if not 0 <= args.window < float("inf"):  # also refuses nan
         raise UsageError("credential-process: --window must be >= 0", hint=f"run: {PROG} --help")
 
-    from rolecall import awsconfig
+    from rolecall import awsconfig, hot
     from rolecall.credentials import Resolver
 
+    snapshot = hot.begin()  # before the config is read: see rolecall.hot
+    config = awsconfig.load()
+    config.profile(args.profile)
+    snapshot.watch_profile(config, args.profile)
     resolver = Resolver(
-        awsconfig.load(),
+        config,
         login_handler=_tty_login if args.auto_login else None,
         mfa_token=args.mfa_token,
         window_seconds=args.window * 60,
@@ -57,38 +61,8 @@ def run(argv: list[str]) -> int:
     payload = json.dumps(creds.process_json())
     sys.stdout.write(payload + "\n")
     sys.stdout.flush()
-    remember(resolver.config, args.profile, creds, payload, resolver)
+    snapshot.remember(config, args.profile, creds, resolver)
     return 0
-
-
-def remember(config: Any, profile: str, creds: Any, payload: str, resolver_key_holder: Any = None) -> None:
-    """Memo for the next call's hot path (rolecall.hotcache); never for credential_process
-    profiles, whose program decides how long its answer holds."""
-    from rolecall import awsconfig, hotcache
-    from rolecall.errors import RolecallError
-
-    if config.profile(profile).kind == awsconfig.KIND_PROCESS:
-        return
-    guards = []
-    try:
-        from rolecall.sso.target import target_for_profile
-
-        guards.append(str(target_for_profile(config, profile).token_path))
-    except RolecallError:
-        pass  # not SSO-based (static keys at the base of the chain)
-    key = getattr(resolver_key_holder, "last_cache_key", None)
-    if key:
-        from rolecall import paths
-
-        guards.append(str(paths.cli_cache_dir() / f"{key}.json"))
-    expires = creds.expiration.timestamp() if creds.expiration is not None else None
-    fields = {k: v for k, v in creds.process_json().items() if isinstance(v, str)}
-    found = config.profile(profile)
-    for key, value in (("AccountId", creds.account_id), ("RoleName", creds.role_name),
-                       ("Region", found.region), ("AccountName", found.get("rolecall_account_name"))):
-        if value:
-            fields[key] = value
-    hotcache.store(profile, payload, fields, expires, guards)
 
 
 def _tty_login(target: Any) -> None:

@@ -34,16 +34,17 @@ def cmd(region: str | None, duration: str | None, profile_only: bool, mfa_token:
     rolecall exec prod -- aws s3 ls
     rolecall exec -- -odd-name -- terraform plan
     """
-    from rolecall import awsconfig
+    from rolecall import awsconfig, hot
 
     argv = list(command)
     if argv and argv[0] == "--":  # `exec -- NAME -- CMD`: click kept the second `--`
         argv = argv[1:]
     if not argv:
         raise click.UsageError("no command to run: rolecall exec PROFILE -- COMMAND ARGS...")
+    snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
     return assume.exec_with_profile(
         config, profile, argv,
         region=assume.check_region(region), duration=assume.parse_duration(duration),
-        mfa_token=mfa_token, no_login=no_login, profile_only=profile_only,
+        mfa_token=mfa_token, no_login=no_login, profile_only=profile_only, snapshot=snapshot,
     )

@@ -125,14 +125,16 @@ def cmd(profile: str | None, fmt: str, copy: bool, duration: str | None, mfa_tok
     eval "$(rolecall export prod)"
     rolecall export prod --format dotenv > .env
     """
-    from rolecall import awsconfig
+    from rolecall import awsconfig, hot
 
+    snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
     name = profile or awsconfig.env_profile() or "default"
     config.profile(name)
     seconds = assume.parse_duration(duration)
     assume.warn_duration_ignored(config, name, seconds)
-    credentials = assume.resolve(config, name, duration=seconds, mfa_token=mfa_token, no_login=no_login)
+    credentials = assume.resolve(config, name, duration=seconds, mfa_token=mfa_token, no_login=no_login,
+                                 snapshot=snapshot)
     text = render(credentials, fmt, region=config.profile(name).region)
     if copy:
         copy_to_clipboard(text)

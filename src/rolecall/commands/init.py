@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import Any
 
 from rolecall import resources, shells
 from rolecall.errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 PLACEHOLDER = "command rolecall "
 
@@ -109,11 +111,27 @@ def run(argv: list[str]) -> int:
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         raise UsageError(f"unexpected arguments: {' '.join(argv)}", hint="run: rolecall init bash   (or zsh, fish)")
     shell = argv[0] if argv else detect_shell()
+    from rolecall import hot
+
+    # Fingerprinted before they are read: the next `init SHELL` is answered by
+    # rolecall.hot while none of them (nor the interpreter) changed.
+    snapshot = hot.InitSnapshot(_sources(shell))
     text = script_for(shell)
+    snapshot.store(shell, text)
     sys.stdout.flush()
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.buffer.flush()
     return 0
+
+
+def _sources(shell: str) -> list[str]:
+    """Every file the integration text is made from (an upgrade or a move changes one)."""
+    from rolecall import completion
+
+    modules = [sys.modules[__name__].__file__, shells.__file__, completion.__file__, resources.__file__]
+    data = [str(resources.data_dir("shell") / f"assume.{shell}")]
+    data += [str(resources.data_dir("completions") / name) for name in completion.snippet_files(shell)]
+    return [str(path) for path in modules if path] + data
 
 
 def click_command() -> Any:

@@ -31,7 +31,9 @@ from rolecall.sandbox.org import Org, load_org
 log = logging.getLogger("rolecall.sandbox")
 
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
-FAULT_KINDS = ("throttle", "error500", "delay", "invalid_json", "close")
+# "delay" waits before the request is handled; "slow_reply" handles it at once and
+# waits before the answer goes out (the server acted, the client has not heard yet).
+FAULT_KINDS = ("throttle", "error500", "delay", "slow_reply", "invalid_json", "close")
 OPERATIONS = (
     "RegisterClient", "StartDeviceAuthorization", "CreateToken",
     "GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Logout",
@@ -300,6 +302,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None,
               request_id: str | None = None) -> None:
+        if getattr(self, "_reply_delay", 0.0) > 0:
+            time.sleep(self._reply_delay)
         self.send_response(status)
         rid = request_id or new_request_id()
         self.send_header("x-amzn-RequestId", rid)
@@ -357,6 +361,10 @@ class _Handler(BaseHTTPRequestHandler):
         fault = sandbox._take_fault(operation) if operation != "NotFound" else None
         if fault is not None and fault.kind == "delay":
             time.sleep(fault.delay)
+            fault = None
+        self._reply_delay = 0.0
+        if fault is not None and fault.kind == "slow_reply":
+            self._reply_delay = fault.delay
             fault = None
         if fault is not None:
             return self._fault(fault, family, request_id)

@@ -23,7 +23,7 @@ from rolecall.awsconfig import AwsConfig
 from rolecall.errors import AwsError, EndpointError
 from rolecall.sso.target import SsoTarget
 from rolecall.sso.tokens import token_info
-from rolecall import hotcache
+from rolecall import hot
 from rolecall.log import log
 
 
@@ -85,8 +85,14 @@ def _revoke(region: str, access_token: str, label: str, result: LogoutResult, pr
 
 
 def logout_target(config: AwsConfig, target: SsoTarget) -> LogoutResult:
+    # Under the state lock, then the generation bumps: a resolve in flight stores
+    # neither a memo nor a CLI cache entry from before the logout (rolecall.hot).
+    with hot.forgetting():
+        return _logout_target(config, target)
+
+
+def _logout_target(config: AwsConfig, target: SsoTarget) -> LogoutResult:
     result = LogoutResult()
-    hotcache.clear()  # the memos hold role credentials too
     _revoke_and_delete(target.token_path, target.label, result, target.profile_name or _any_profile(config))
     pairs = profiles_of(config, target)
     names = {
@@ -106,8 +112,12 @@ def logout_target(config: AwsConfig, target: SsoTarget) -> LogoutResult:
 
 def logout_all(config: AwsConfig) -> LogoutResult:
     """Every token file in the cache (whatever wrote it), then every "sso" role credential."""
+    with hot.forgetting():
+        return _logout_all(config)
+
+
+def _logout_all(config: AwsConfig) -> LogoutResult:
     result = LogoutResult()
-    hotcache.clear()
     known = {t.cache_key + ".json": t for t in _known_targets(config)}
     cache_dir = paths.sso_cache_dir()
     if cache_dir.is_dir():
