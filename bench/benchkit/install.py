@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchkit.timing import BenchError
 
-_TREE = ("src", "shell", "completions", "pyproject.toml", "setup.py", "README.md", "LICENSE")
+_TREE = ("src", "bin", "shell", "completions", "pyproject.toml", "setup.py", "README.md", "LICENSE")
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
 
 

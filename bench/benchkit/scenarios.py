@@ -200,7 +200,7 @@ def credential_process(ctx: Context) -> Section:
                          "and every tool printed the same cached AccessKeyId (the AWS CLI cache is shared).")
 
     for command in (rc_session, rc_legacy):
-        sec.targets.append(at_most(f"{command.label} vs bare python", found[command.label].median / base, 2.0))
+        sec.targets.append(at_most(f"{command.label} vs bare python", found[command.label].median / base, 1.5))
     for peer, command in peer_cmds:
         ratio = found[command.label].median / found[rc_legacy.label].median
         sec.targets.append(at_least(f"{peer.name} / rolecall (same legacy profile)", ratio, 10.0))
@@ -253,9 +253,12 @@ def assume(ctx: Context) -> Section:
         sec.rows.append(Row(command.label, found[command.label].median, found[command.label].runs, baseline=base,
                                 minimum=found[command.label].minimum))
     sec.targets.append(at_most("whole `assume` line vs bare python", found[whole.label].median / base, 3.0))
-    sec.notes.append("The whole line starts rolecall twice: `rolecall init bash` (click) and `rolecall assume`; "
-                     "in a real shell `init` runs once per shell start, so the per-`assume` cost is the "
-                     "`source <init file>; assume P` row.")
+    sec.targets.append(at_most("`source <init file>; assume P` vs bare python", found[sourced.label].median / base, 2.0))
+    sec.targets.append(at_most("rc line's `rolecall init bash` vs bare python", found[init_only.label].median / base,
+                               1.3))
+    sec.notes.append("The whole line starts rolecall twice: `rolecall init bash` (answered from its memo in "
+                     "rolecall.hot after the first run) and `rolecall assume`; in a real shell `init` runs once "
+                     "per shell start, so the per-`assume` cost is the `source <init file>; assume P` row.")
     ctx.diagnostics += diagnose.markdown(diagnose.import_profile("rolecall assume --shell bash P", direct.argv, env))
     ctx.diagnostics += diagnose.markdown(diagnose.import_profile("rolecall init bash", init_only.argv, env))
     return sec

@@ -573,21 +573,10 @@ def snippet_files(shell: str) -> tuple[str, ...]:
 
 
 def running_command() -> list[str]:
-    """How to call this rolecall: the console script next to the interpreter, else `python -m rolecall`.
+    """How to call this rolecall (rolecall.selfcmd's one answer)."""
+    from rolecall import selfcmd
 
-    (`rolecall init` passes its own command; this default follows the same rule.)
-    """
-    script = os.path.join(os.path.dirname(sys.executable), "rolecall")
-    if os.path.isfile(script) and os.access(script, os.X_OK):
-        try:
-            with open(script, "rb") as handle:
-                first = handle.readline(4096)
-        except OSError:
-            first = b""
-        interpreter = first[2:].strip().split(b" ")[0].decode("utf-8", "replace") if first[:2] == b"#!" else ""
-        if interpreter and os.path.realpath(interpreter) == os.path.realpath(sys.executable):
-            return [script]
-    return [sys.executable, "-m", "rolecall"]
+    return selfcmd.launcher_argv()
 
 
 def _without_header(text: str) -> str:

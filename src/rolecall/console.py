@@ -25,6 +25,7 @@ from typing import Any, Iterator
 
 from rolecall.console_services import GLOBAL_SERVICES, SERVICES
 from rolecall.errors import AwsError, ConfigError, EndpointError, RolecallError, UsageError
+from rolecall.term import printable, redacted
 
 ISSUER = "rolecall"
 DEFAULT_REGION = "us-east-1"
@@ -106,9 +107,44 @@ def federation_endpoint(region: str) -> str:
 
 
 def _configured_endpoint() -> str | None:
+    """The explicit signin override, if any.
+
+    Only AWS_ENDPOINT_URL_SIGNIN: getSigninToken carries the secret key in its
+    query, and the generic AWS_ENDPOINT_URL usually points at LocalStack or
+    MinIO, which must never see it (no SDK sends a secret there either). Plain
+    http only to a loopback host.
+    """
     if os.environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
         return None
-    return os.environ.get("AWS_ENDPOINT_URL_SIGNIN") or os.environ.get("AWS_ENDPOINT_URL") or None
+    url = os.environ.get("AWS_ENDPOINT_URL_SIGNIN") or None
+    if url is None:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        parts, host = None, ""
+    if parts is None or parts.scheme not in ("https", "http") or not host:
+        raise ConfigError(f"AWS_ENDPOINT_URL_SIGNIN is not an http(s) URL: {printable(url)!r}",
+                          hint="unset AWS_ENDPOINT_URL_SIGNIN   (or set it to https://HOST)")
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ConfigError(f"AWS_ENDPOINT_URL_SIGNIN is plain http to {printable(host)!r}: console sign-in sends "
+                          "your secret key there, so it must be https (or a loopback address)",
+                          hint=f"export AWS_ENDPOINT_URL_SIGNIN=https://{printable(host)}")
+    return url
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def login_url(endpoint: str, signin_token: str, destination: str, issuer: str = ISSUER) -> str:
@@ -356,11 +392,11 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _first_line(body: bytes) -> str:
-    text = body.decode("utf-8", "replace").strip()
+def _first_line(body: bytes, *secrets: str) -> str:
+    """The first line of a program's or server's output, secrets redacted first, then cut."""
+    text = redacted(body.decode("utf-8", "replace"), *secrets).strip()
     line = text.splitlines()[0] if text else "no details"
-    line = "".join(ch if ch.isprintable() else "?" for ch in line)
-    return line[:200]
+    return printable(line)[:200]
 
 
 def _short(exc: object) -> str:
@@ -521,11 +557,21 @@ def _run_browser_command(command: str, url: str) -> None:
             return  # still running: a browser window; leave it be
         if code != 0:
             errors.seek(0)
-            detail = _first_line(errors.read(4096)).replace(url, "<url>")
+            detail = _first_line(errors.read(4096), url, *_url_secrets(url))
             raise RolecallError(
                 f"ROLECALL_BROWSER ({argv[0]}) exited with status {code}: {detail}",
                 hint="fix ROLECALL_BROWSER, or use: rolecall console --url",
             )
+
+
+def _url_secrets(url: str) -> list[str]:
+    """The SigninToken in a login URL, raw and decoded (a browser may print either)."""
+    from urllib.parse import parse_qs, quote_plus, urlsplit
+
+    found = []
+    for token in parse_qs(urlsplit(url).query).get("SigninToken", []):
+        found += [token, quote_plus(token)]
+    return found
 
 
 # --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from rolecall.errors import RolecallError
 from rolecall.sandbox.control import SandboxControl
 from rolecall.sandbox.org import load_org
 from rolecall.sandbox.profiles import render_config, slug
+from rolecall.selfcmd import ENTRY_CODE
 
 SRC = str(Path(rolecall.__file__).resolve().parent.parent)
 RUN_CMD = "import sys; from rolecall.commands.sandbox import cmd; cmd(sys.argv[1:])"
@@ -120,5 +121,5 @@ def test_generated_config_is_what_botocore_reads(tmp_path, monkeypatch):
     assert chain["role_arn"] == "arn:aws:iam::111111111111:role/deploy"
     assert chain["source_profile"] in profiles
     process = full["profiles"]["sandbox-dev-AdministratorAccess-process"]["credential_process"]
-    assert shlex.split(process) == ["/opt/py thon/bin/python", "-m", "rolecall", "credential-process",
+    assert shlex.split(process) == ["/opt/py thon/bin/python", "-c", ENTRY_CODE, "credential-process",
                                     "--profile", "sandbox-dev-AdministratorAccess"]

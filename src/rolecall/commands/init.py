@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import sys
 
-from rolecall import resources, shells
+from rolecall import resources, selfcmd, shells
 from rolecall.errors import UsageError
 
 TYPE_CHECKING = False
@@ -28,17 +28,14 @@ if TYPE_CHECKING:
 PLACEHOLDER = "command rolecall "
 
 
-# What the wrappers run: this interpreter with a two-statement entry. Faster
-# than the console script (pip's wrapper imports `re`, ~7 ms on every TAB and
-# every assume) and than `-m` (runpy). `-c` puts the current directory first
-# on sys.path: it is removed before anything is imported, so a `rolecall/`
-# folder where the user happens to stand can never be run.
-ENTRY_CODE = "import sys; del sys.path[0]; from rolecall.entry import main; sys.exit(main())"
+# What the wrappers run: this interpreter with rolecall.selfcmd's cwd-safe
+# entry, which starts faster than any launcher file.
+ENTRY_CODE = selfcmd.ENTRY_CODE
 
 
 def rolecall_command() -> list[str]:
     """argv prefix that runs this very rolecall (same interpreter, same install)."""
-    return [sys.executable, "-c", ENTRY_CODE]
+    return selfcmd.entry_argv()
 
 
 def script_for(shell: str, command: list[str] | None = None) -> str:

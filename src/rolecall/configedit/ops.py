@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 import sys
 
-from rolecall import awsconfig
+from rolecall import awsconfig, paths
 from rolecall.configedit import validate
 from rolecall.configedit.document import PROFILE, SESSION, ConfigDocument, header_for
 from rolecall.configedit.store import EditResult, edit
@@ -33,17 +33,10 @@ SECRET_KEYS = ("aws_secret_access_key", "aws_session_token", "aws_security_token
 
 
 def rolecall_command() -> str:
-    """How a credential_process line should start rolecall: an absolute path when known."""
-    import os
-    import shutil
+    """How a credential_process line starts this rolecall (absolute, never from the cwd)."""
+    from rolecall import selfcmd
 
-    argv0 = sys.argv[0] if sys.argv else ""
-    if os.path.basename(argv0) == "rolecall" and os.path.isabs(argv0):
-        return shlex.quote(argv0)
-    found = shutil.which("rolecall")
-    if found:
-        return shlex.quote(os.path.abspath(found))
-    return f"{shlex.quote(sys.executable)} -m rolecall"
+    return selfcmd.command_line(selfcmd.launcher_argv())
 
 
 def credential_process_line(profile: str) -> str:
@@ -197,6 +190,15 @@ def add_profile(name: str, *, sso_session: str | None = None, account_id: str | 
 def set_value(target: str, key: str, value: str, *, session: bool = False, create: bool = False,
               dry_run: bool = False) -> EditResult:
     key = validate.key(key)
+    if key in SECRET_KEYS:
+        # The config file is usually 0644 and shared (dotfiles, screenshares); the
+        # AWS CLI keeps secrets in the 0600 credentials file. Refuse, say where.
+        raise UsageError(
+            f"refusing to write {key} into the config file {paths.config_file()}: secrets belong in "
+            "the credentials file (0600), which `rolecall config` does not edit",
+            hint=f"run: aws configure set {key} … --profile {shlex.quote(target)}   "
+                 "(writes ~/.aws/credentials), or use SSO: rolecall config add-profile",
+        )
     top, _, sub = key.partition(".")
     if not sub:
         validate.value(value, key)
