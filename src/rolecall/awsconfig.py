@@ -101,11 +101,22 @@ class Profile:
 
 def _read_text(path: Path, what: str) -> str | None:
     """The file's text, None when it does not exist; clear errors otherwise."""
+    from rolecall import hot
+
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except FileNotFoundError:
-        return None
+        data = hot.read_regular(str(path))
+        if data is None:
+            return None
+    except hot.NotARegularFile:
+        raise ConfigError(
+            f"the {what} file is not a regular file (a FIFO, device or socket)", path=str(path),
+            hint=f"point {_env_name(what)} at a regular file",
+        ) from None
+    except hot.FileTooLarge:
+        raise ConfigError(
+            f"the {what} file is larger than {hot.MAX_FILE_BYTES >> 20} MiB: not an AWS {what} file",
+            path=str(path), hint=f"point {_env_name(what)} at the real file",
+        ) from None
     except IsADirectoryError:
         raise ConfigError(
             f"the {what} file is a directory", path=str(path),

@@ -214,11 +214,13 @@ def scan(config_text: str | None, credentials_text: str | None) -> tuple[list[st
 
 
 def _read(path: str) -> str | None:
+    from rolecall import hot
+
     try:
-        with open(path, "rb") as handle:
-            return handle.read().decode("utf-8", "replace")
+        data = hot.read_regular(path)  # (a FIFO or /dev/zero completes nothing instead of hanging)
     except OSError:
         return None
+    return None if data is None else data.decode("utf-8", "replace")
 
 
 def names() -> tuple[list[str], list[str]]:
@@ -616,7 +618,7 @@ def init_snippet(shell: str, command: list[str] | None = None) -> str:
             f"_rolecall() {{\n{body}\n}}\n"
             "_assume() { _rolecall \"$@\"; }\n"
             "# compdef exists once compinit has run; without it there is nothing to register.\n"
-            "if (( $+functions[compdef] )); then\n"
+            "if (( ${+functions[compdef]} )); then\n"
             "    compdef _rolecall rolecall\n"
             "    compdef _assume assume\n"
             "fi\n"

@@ -17,6 +17,7 @@ it; the caller decides where it goes (`--url` → stdout, nothing else).
 from __future__ import annotations
 
 import json
+import shlex
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -419,14 +420,28 @@ def _load_profile(name: str | None) -> tuple[Any, Any]:
 
 
 def resolve_region(region: str | None, profile: Any) -> str:
-    """-r, else the profile's region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1."""
-    return (
-        region
-        or (profile.region if profile is not None else None)
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or DEFAULT_REGION
-    )
+    """-r, else the profile's region, else AWS_REGION / AWS_DEFAULT_REGION, else us-east-1.
+
+    Checked whatever its source: it becomes part of a host name and a URL.
+    """
+    from rolecall import regions
+
+    for value, source in ((region, "--region"), (profile.region if profile is not None else None, "profile"),
+                          (os.environ.get("AWS_REGION"), "AWS_REGION"),
+                          (os.environ.get("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION")):
+        if not value:
+            continue
+        why = regions.problem(value)
+        if why is None:
+            return value
+        if source == "profile":
+            name = getattr(profile, "name", "?")
+            raise ConfigError(f"region of profile {printable(name)}: {why}", key="region",
+                              hint=f"run: rolecall config set {shlex.quote(name)} region us-east-1")
+        if source == "--region":
+            raise UsageError(f"--region: {why}", hint="for example: -r eu-west-1")
+        raise ConfigError(f"{source}: {why}", hint=f"run: export {source}=us-east-1   (or unset {source})")
+    return DEFAULT_REGION
 
 
 def _ca_bundle(profile: Any) -> str | None:

@@ -80,13 +80,14 @@ def write_json(path: Path, payload: dict) -> None:
 
 def read_json(path: Path) -> dict | None:
     """The JSON object in `path`; None if absent. Corrupt → None with a warning."""
+    from rolecall import hot
+
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except FileNotFoundError:
-        return None
+        raw = hot.read_regular(str(path))
     except OSError as exc:
         log.warning("ignoring unreadable cache file %s (%s)", path, exc.strerror)
+        return None
+    if raw is None:
         return None
     try:
         value = json.loads(raw)

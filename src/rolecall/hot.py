@@ -212,6 +212,52 @@ def _write_private(directory: str, name: str, text: str) -> bool:
 
 
 # --------------------------------------------------------------------------
+# Reading a file that may not be a file (a FIFO hangs open(); /dev/zero never ends).
+
+MAX_FILE_BYTES = 10 << 20  # botocore-scale configs are far below 10 MiB
+
+
+class NotARegularFile(OSError):
+    """A FIFO, device, socket … where a file was expected."""
+
+
+class FileTooLarge(OSError):
+    """Over MAX_FILE_BYTES."""
+
+
+def read_regular(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """The bytes of a regular file of at most `limit` bytes; None when it does not exist.
+
+    Raises IsADirectoryError, NotARegularFile, FileTooLarge, or another OSError.
+    Opened non-blocking, so a FIFO is refused instead of waited on.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    try:
+        st = os.fstat(fd)
+        kind = st.st_mode & 0o170000
+        if kind == 0o040000:
+            raise IsADirectoryError(21, "Is a directory", path)
+        if kind != 0o100000:
+            raise NotARegularFile(22, "not a regular file", path)
+        if st.st_size > limit:
+            raise FileTooLarge(27, f"larger than {limit >> 20} MiB", path)
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return b"".join(chunks)
+            total += len(chunk)
+            if total > limit:
+                raise FileTooLarge(27, f"larger than {limit >> 20} MiB", path)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
+# --------------------------------------------------------------------------
 # Fingerprints: one function for every file a memo depends on.
 
 

@@ -26,3 +26,28 @@ def descriptions() -> dict[str, str]:
 
 def codes() -> list[str]:
     return list(descriptions())
+
+
+_KNOWN: frozenset[str] | None = None
+
+
+def known() -> frozenset[str]:
+    global _KNOWN
+    if _KNOWN is None:
+        _KNOWN = frozenset(codes())
+    return _KNOWN
+
+
+def problem(value: str) -> str | None:
+    """Why `value` cannot be used as a region (it reaches hosts and URLs), with a did-you-mean; None if fine.
+
+    The one region check: `config set`, `-r/--region`, and any region read from
+    a config file or the environment before it becomes part of a URL.
+    """
+    if value in known():
+        return None
+    import difflib
+
+    close = difflib.get_close_matches(value, sorted(known()), n=3, cutoff=0.75)
+    shown = "".join(ch if ch.isprintable() else "?" for ch in value)
+    return f"{shown!r} is not a known AWS region" + (f" (did you mean {', '.join(close)}?)" if close else "")

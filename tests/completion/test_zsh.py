@@ -143,3 +143,25 @@ def test_interactive_quoting_inside_the_word(zsh_tmux):
     tmux, out = zsh_tmux
     got = {typed: run_in_tmux(tmux, out, "assume " + typed) for typed, _ in POSIX_TYPED}
     assert got == {typed: [name] for typed, name in POSIX_TYPED}
+
+
+@pytest.mark.parametrize("options", ["setopt KSH_ARRAYS", "setopt KSH_ARRAYS SH_WORD_SPLIT NO_EQUALS"])
+def test_init_snippet_loads_and_completes_under_the_users_options(tmp_path, odd_config, options):
+    """The user's options (KSH_ARRAYS …) neither break loading nor change what TAB offers (#14)."""
+    snippet = tmp_path / "snippet.zsh"
+    runner = shell_env(tmp_path)["PATH"].split(":")[0] + "/rolecall"
+    snippet.write_text(completion.init_snippet("zsh", [runner]))
+    zsh = require_tool("zsh")
+    loaded = subprocess.run([zsh, "-f", "-c", f"autoload -Uz compinit && compinit -u -d {tmp_path}/zd\n"
+                             f"{options}\nsource {shlex.quote(str(snippet))}"],
+                            capture_output=True, text=True, timeout=60)
+    assert (loaded.returncode, loaded.stderr) == (0, "")
+    q = shlex.quote
+    load = (f"autoload -Uz compinit && compinit -u -d {q(str(tmp_path / 'zcompdump'))}\n"
+            f"{options}\nsource {q(str(snippet))}\nPATH=/usr/bin:/bin")
+    tmux, out = _start(tmp_path, load)
+    try:
+        assert run_in_tmux(tmux, out, "assume 'it") == ["it's prod"]
+        assert run_in_tmux(tmux, out, "rolecall init f") == ["init", "fish"]
+    finally:
+        tmux.close()

@@ -69,3 +69,31 @@ def test_a_failing_browser_message_is_redacted_before_it_is_cut(sandbox, sso_cre
     assert "SigninToken" not in proc.stderr and "<redacted>" in proc.stderr
     token_start = proc.stderr.find("<redacted>")
     assert token_start > 0
+
+
+@pytest.mark.parametrize("where", ["profile", "AWS_REGION", "-r"])
+def test_a_region_that_is_not_a_region_never_reaches_a_url(sandbox, sso_creds, aws_config, rolecall, where):
+    evil = "evil.example/phish?"
+    env = creds_env(sso_creds)
+    if where == "profile":
+        aws_config("[profile p]\nregion = evil.example/phish?\n"
+                   f"aws_access_key_id = {sso_creds.access_key_id}\n"
+                   f"aws_secret_access_key = {sso_creds.secret_access_key}\n"
+                   f"aws_session_token = {sso_creds.session_token}\n")
+        argv = ["console", "p", "--url"]
+        env = {}
+    elif where == "AWS_REGION":
+        env["AWS_REGION"] = evil
+        argv = ["console", "--url"]
+    else:
+        argv = ["console", "--url", "-r", evil]
+    proc = rolecall(*argv, env=env)
+    assert proc.returncode in (2, 3), proc.stdout + proc.stderr
+    assert "is not a known AWS region" in proc.stderr and proc.stdout == ""
+    assert "hint:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_near_miss_region_gets_a_did_you_mean(rolecall, aws_config):
+    aws_config("[profile p]\nregion = eu-west-1\n")
+    proc = rolecall("config", "set", "p", "region", "eu-wset-1")
+    assert proc.returncode == 2 and "did you mean eu-west-1" in proc.stderr

@@ -52,3 +52,27 @@ def test_written_credential_process_lines_never_run_code_from_the_cwd(tmp_path, 
     done = subprocess.run([*start, "--version"], cwd=work, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("rolecall, version"), done.stderr
     assert not (work / "pwned").exists()
+
+
+SPECIAL_COMMANDS = [
+    ("credential-process", "--profile", "p"), ("list",), ("status",), ("export", "p"),
+    ("config", "set", "p", "region", "eu-west-1"), ("doctor", "--offline"),
+]
+
+
+@pytest.mark.parametrize("special", ["fifo", "dev-zero"])
+@pytest.mark.parametrize("which", ["AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"])
+def test_special_files_as_config_are_refused_not_waited_on(tmp_path, rolecall, special, which, aws_config):
+    aws_config("[profile p]\nregion = eu-west-1\n", "[p]\naws_access_key_id = AKIA\naws_secret_access_key = s\n")
+    if special == "fifo":
+        path = tmp_path / "config.fifo"
+        os.mkfifo(path)
+    else:
+        path = "/dev/zero"
+    for argv in SPECIAL_COMMANDS:
+        done = rolecall(*argv, env={which: str(path)}, timeout=20)  # a hang is a TimeoutExpired
+        assert done.returncode in (1, 3), (argv, done.returncode, done.stderr)
+        assert "Traceback" not in done.stderr
+        if argv[0] != "doctor":
+            assert "not a regular file" in done.stderr, (argv, done.stderr)
+    assert rolecall("__complete", "bash", "--", "", "assume ", env={which: str(path)}, timeout=20).returncode == 0

@@ -207,10 +207,11 @@ def parse_duration(text: str | None) -> int | None:
 def check_region(region: str | None) -> str | None:
     if region is None:
         return None
-    import re
+    from rolecall import regions
 
-    if not re.fullmatch(r"[a-z]{2}(-[a-z0-9]+)+", region):
-        raise UsageError(f"--region {region!r} does not look like an AWS region", hint="for example: -r eu-west-1")
+    why = regions.problem(region)
+    if why is not None:
+        raise UsageError(f"--region: {why}", hint="for example: -r eu-west-1")
     return region
 
 

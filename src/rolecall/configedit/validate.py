@@ -56,10 +56,13 @@ def account_id(value: str) -> str:
 
 
 def region(value: str, flag: str = "--region") -> str:
-    if value not in known_regions():
+    from rolecall import regions
+
+    why = regions.problem(value)
+    if why is not None:
         close = sorted(r for r in known_regions() if r.split("-")[0] == value.split("-")[0])[:6]
         hint = f"known regions like it: {', '.join(close)}" if close else "e.g. us-east-1, eu-west-1"
-        raise UsageError(f"{value!r} is not a known AWS region ({flag})", hint=hint)
+        raise UsageError(f"{why} ({flag})", hint=hint)
     return value
 
 
