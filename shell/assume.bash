@@ -17,6 +17,19 @@ builtin export _ROLECALL_INIT=bash
 builtin unalias assume >/dev/null 2>&1 || builtin true
 
 function assume {
+    # xtrace (set -x) would print the keys this function handles, into CI logs
+    # too: it is off inside and restored after, with the status kept.
+    if [[ $- == *x* ]]; then
+        builtin set +x
+        __rolecall_assume "$@"
+        builtin set -- "$?"
+        builtin set -x
+        return "$1"
+    fi
+    __rolecall_assume "$@"
+}
+
+function __rolecall_assume {
     local __rolecall_arg __rolecall_out __rolecall_status=0
     # --exec runs a command with the terminal as its stdout: never capture it.
     for __rolecall_arg in "$@"; do

@@ -14,6 +14,9 @@ function __rolecall_run; command rolecall $argv; end
 builtin set -gx _ROLECALL_INIT fish
 
 function assume --description 'Put an AWS profile\'s credentials into this shell (rolecall)'
+    # fish_trace would print the keys this function handles: an empty local
+    # hides the user's for this call only.
+    builtin set -l fish_trace
     # --exec runs a command with the terminal as its stdout: never capture it.
     if builtin contains -- --exec $argv
         __rolecall_run assume --shell fish --uncaptured $argv

@@ -17,7 +17,9 @@ builtin unalias assume >/dev/null 2>&1 || builtin true
 builtin export _ROLECALL_INIT=zsh
 
 function assume {
+    # (emulate -L also turns xtrace off in here: set -x would print the keys)
     builtin emulate -L zsh
+    builtin setopt local_options no_xtrace
     local __rolecall_arg __rolecall_out
     integer __rolecall_status=0
     # --exec runs a command with the terminal as its stdout: never capture it.
