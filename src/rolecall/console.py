@@ -19,10 +19,9 @@ from __future__ import annotations
 import json
 import shlex
 import os
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 
 from rolecall.console_services import GLOBAL_SERVICES, SERVICES
 from rolecall.errors import AwsError, ConfigError, EndpointError, RolecallError, UsageError
@@ -37,10 +36,6 @@ MAX_DURATION = 43200
 SIGNIN_TOKEN_MINUTES = 15  # how long AWS honours a sign-in token
 BROWSER_WAIT = 3.0  # seconds to wait for ROLECALL_BROWSER to report a failure
 _MAX_RESPONSE = 64 * 1024
-_NO_CLIPBOARD_HINT = (
-    "install a clipboard tool (Linux: apt-get install xclip, or wl-clipboard on Wayland), "
-    "or print the URL instead: rolecall console --url"
-)
 
 
 # --------------------------------------------------------------------------
@@ -481,48 +476,10 @@ def chained_role_path(config: Any, name: str) -> list[str] | None:
 # Delivering the URL: browser or clipboard.
 
 
-@contextmanager
-def _quiet_children() -> Iterator[None]:
-    """Point fds 1 and 2 at /dev/null while a clipboard tool is started.
-
-    xclip stays alive to serve the selection, holding the stdout it
-    inherited: `$(rolecall …)` would hang until the selection changes.
-    """
-    import sys
-
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError, AttributeError):
-            pass
-    saved = []
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        for fd in (1, 2):
-            try:
-                saved.append((fd, os.dup(fd)))
-            except OSError:
-                continue  # fd not open: nothing to protect
-            os.dup2(devnull, fd)
-        yield
-    finally:
-        for fd, copy in saved:
-            os.dup2(copy, fd)
-            os.close(copy)
-        os.close(devnull)
-
-
 def copy_to_clipboard(url: str) -> None:
-    import pyperclip
+    from rolecall import clipboard
 
-    try:
-        with _quiet_children():
-            pyperclip.copy(url)
-    except pyperclip.PyperclipException as exc:
-        raise RolecallError(
-            f"cannot copy to the clipboard: no clipboard tool found ({_short(exc).split('.')[0]})",
-            hint=_NO_CLIPBOARD_HINT,
-        ) from None
+    clipboard.copy(url, instead="rolecall console --url")
 
 
 def open_in_browser(url: str) -> None:

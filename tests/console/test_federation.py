@@ -172,19 +172,41 @@ def test_loopback_is_never_proxied(sandbox, sso_creds, monkeypatch):
     assert raw_get(console.open_console(sso_creds, url_only=True))[0] == 200
 
 
-def test_http_proxy_is_used_and_no_proxy_bypasses_it(sandbox, sso_creds, monkeypatch):
-    # The sandbox understands absolute-URI requests, so it can stand in for a forward proxy.
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", "http://signin.rolecall-test.invalid")
-    monkeypatch.setenv("http_proxy", sandbox.url)
-    monkeypatch.delenv("no_proxy", raising=False)
-    monkeypatch.delenv("NO_PROXY", raising=False)
-    url = console.open_console(sso_creds, url_only=True)
-    assert url.startswith("http://signin.rolecall-test.invalid/federation?Action=login&")
-    assert sandbox.count("GetSigninToken") == 1
-    monkeypatch.setenv("no_proxy", "rolecall-test.invalid")
-    with pytest.raises(EndpointError, match="cannot reach http://signin.rolecall-test.invalid/federation"):
-        console.open_console(sso_creds, url_only=True)
-    assert sandbox.count("GetSigninToken") == 1
+def test_https_proxy_is_used_and_no_proxy_bypasses_it(sso_creds, monkeypatch):
+    """A stand-in proxy records the CONNECT it is asked for (and refuses it)."""
+    import socket
+    import threading
+
+    seen: list[bytes] = []
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            with conn:
+                seen.append(conn.recv(4096).split(b"\r\n", 1)[0])
+                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", "https://signin.rolecall-test.invalid")
+        monkeypatch.setenv("https_proxy", f"http://127.0.0.1:{server.getsockname()[1]}")
+        monkeypatch.delenv("no_proxy", raising=False)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        with pytest.raises(EndpointError):
+            console.open_console(sso_creds, url_only=True)
+        assert len(seen) == 1 and seen[0].startswith(b"CONNECT signin.rolecall-test.invalid:443 ")
+        monkeypatch.setenv("no_proxy", "rolecall-test.invalid")
+        with pytest.raises(EndpointError, match="cannot reach https://signin.rolecall-test.invalid/federation"):
+            console.open_console(sso_creds, url_only=True)
+        assert len(seen) == 1  # bypassed: straight to the (unresolvable) host
+    finally:
+        server.close()
 
 
 # -- TLS and AWS_CA_BUNDLE -------------------------------------------------------

@@ -73,8 +73,9 @@ def test_every_shortcut_builds_a_console_url():
 
 
 def test_endpoint_override(monkeypatch):
+    # The generic AWS_ENDPOINT_URL (LocalStack, MinIO) never gets the secret key (#14).
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1/")
-    assert console.federation_endpoint("us-east-1") == "http://127.0.0.1:1/federation"
+    assert console.federation_endpoint("us-east-1") == "https://signin.aws.amazon.com/federation"
     monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", "https://signin.example.test/base/")
     # the service-specific variable wins, for every partition
     assert console.federation_endpoint("cn-north-1") == "https://signin.example.test/base/federation"

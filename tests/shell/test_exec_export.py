@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -252,3 +253,19 @@ def test_export_copy_puts_the_text_on_the_clipboard(rolecall, tmp_path):
     assert result.stdout == ""
     assert clip.read_text() == EXPECTED["dotenv"]
     assert "copied the credentials of plain (dotenv) to the clipboard" in result.stderr
+
+
+def test_export_copy_inside_command_substitution_does_not_hang(rolecall, tmp_path):
+    """A clipboard tool stays alive holding the stdout it inherited: `$(rolecall export --copy)` must not wait."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    xclip = bindir / "xclip"
+    # like xclip: reads the text, then leaves a child behind to serve the selection
+    xclip.write_text("#!/bin/sh\ncat > /dev/null\nsleep 30 &\nexit 0\n")
+    xclip.chmod(0o755)
+    env = dict(os.environ, PATH=f"{bindir}:/usr/bin:/bin", DISPLAY=":99")
+    script = f"out=$({shlex.quote(sys.executable)} -m rolecall export plain --copy); echo done:$out"
+    # (a hang is a TimeoutExpired: the fake tool lives 30 s)
+    done = subprocess.run(["bash", "--noprofile", "--norc", "-c", script], capture_output=True, text=True,
+                          env=env, timeout=25)
+    assert done.stdout == "done:\n", done.stderr

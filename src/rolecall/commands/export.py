@@ -94,20 +94,6 @@ def render(credentials: Any, fmt: str, *, region: str | None = None) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def copy_to_clipboard(text: str) -> None:
-    import pyperclip
-
-    try:
-        pyperclip.copy(text)
-    except pyperclip.PyperclipException as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise RolecallError(
-            f"cannot copy to the clipboard: {first[:160]}",
-            hint="install xclip or xsel (X11) or wl-clipboard (Wayland), "
-                 "or print instead: rolecall export PROFILE --format env",
-        ) from None
-
-
 @click.command("export")
 @click.argument("profile", required=False)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="env", show_default=True,
@@ -137,7 +123,9 @@ def cmd(profile: str | None, fmt: str, copy: bool, duration: str | None, mfa_tok
                                  snapshot=snapshot)
     text = render(credentials, fmt, region=config.profile(name).region)
     if copy:
-        copy_to_clipboard(text)
+        from rolecall import clipboard
+
+        clipboard.copy(text, instead="rolecall export PROFILE --format " + fmt)
         click.echo(f"rolecall: copied the credentials of {assume.printable(name)} ({fmt}) to the clipboard",
                    err=True)
         return 0
