@@ -434,7 +434,7 @@ def resolve_region(region: str | None, profile: Any) -> str:
             raise ConfigError(f"region of profile {printable(name)}: {why}", key="region",
                               hint=f"run: rolecall config set {shlex.quote(name)} region us-east-1")
         if source == "--region":
-            raise UsageError(f"--region: {why}", hint="for example: -r eu-west-1")
+            raise UsageError(f"--region does not look like an AWS region: {why}", hint="for example: -r eu-west-1")
         raise ConfigError(f"{source}: {why}", hint=f"run: export {source}=us-east-1   (or unset {source})")
     return DEFAULT_REGION
 

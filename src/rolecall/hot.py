@@ -214,7 +214,7 @@ def _write_private(directory: str, name: str, text: str) -> bool:
 # --------------------------------------------------------------------------
 # Reading a file that may not be a file (a FIFO hangs open(); /dev/zero never ends).
 
-MAX_FILE_BYTES = 10 << 20  # botocore-scale configs are far below 10 MiB
+MAX_FILE_BYTES = 64 << 20  # real configs are far below this (a 10 MB value still parses); it bounds /dev/zero
 
 
 class NotARegularFile(OSError):

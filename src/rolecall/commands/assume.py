@@ -211,7 +211,7 @@ def check_region(region: str | None) -> str | None:
 
     why = regions.problem(region)
     if why is not None:
-        raise UsageError(f"--region: {why}", hint="for example: -r eu-west-1")
+        raise UsageError(f"--region does not look like an AWS region: {why}", hint="for example: -r eu-west-1")
     return region
 
 

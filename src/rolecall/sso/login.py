@@ -97,7 +97,7 @@ def _pkce(client: object, target: SsoTarget, ui: LoginUI, timeout: float) -> dic
     reg = registration.get(client, target, registration.FLOW_PKCE)
     verifier = pkce.new_verifier()
     state = str(uuid.uuid4())
-    with pkce.CallbackServer() as server:
+    with pkce.CallbackServer(state) as server:
         url = pkce.authorize_url(
             oidc.endpoint(client), client_id=reg["clientId"], redirect_uri=server.redirect_uri,
             state=state, scopes=registration.scopes_for(target, registration.FLOW_PKCE) or [],

@@ -1,7 +1,10 @@
 """The authorization-code flow with PKCE (RFC 7636) and a loopback redirect (RFC 8252).
 
 A one-shot HTTP server on 127.0.0.1 (random port) waits for the browser to
-come back to `/oauth/callback?code=…&state=…`; `state` must be the one we sent.
+come back to `/oauth/callback?code=…&state=…`. Only a callback carrying the
+`state` we sent counts — code or error alike; any other local request is
+answered and ignored, and the wait goes on. What it carries is sanitised before
+it is shown anywhere.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from rolecall.sso.errors import LoginFailed
+from rolecall.term import printable
 
 VERIFIER_ALPHABET = string.ascii_letters + string.digits + "-._~"
 CALLBACK_PATH = "/oauth/callback"
@@ -49,7 +53,8 @@ _PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>rolecall</tit
 class CallbackServer:
     """Serves one callback on 127.0.0.1:<random port>, in a background thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected_state: str) -> None:
+        self.expected_state = expected_state
         self._done = threading.Event()
         self.code: str | None = None
         self.state: str | None = None
@@ -70,9 +75,15 @@ class CallbackServer:
                     self._page(404, "Not found", "This is rolecall's login callback.")
                     return
                 query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+                if not secrets.compare_digest(query.get("state", "").encode(), owner.expected_state.encode()):
+                    # Not the sign-in we started (another local program, a stale tab): it
+                    # neither ends the wait nor is believed.
+                    self._page(400, "Not this sign-in",
+                               "This callback does not belong to the sign-in rolecall is waiting for.")
+                    return
                 if "error" in query:
                     self._page(400, "Sign-in failed",
-                               f"{query['error']}: {query.get('error_description', '')}. "
+                               f"{printable(query['error'])}: {printable(query.get('error_description', ''))}. "
                                "Return to your terminal.")
                 elif "code" in query:
                     self._page(200, "Signed in", "rolecall received the sign-in. You can close this tab.")
@@ -118,7 +129,7 @@ class CallbackServer:
         self._done.set()
 
     def wait(self, expected_state: str, timeout: float) -> str:
-        """The authorization code; LoginFailed on error, state mismatch or timeout."""
+        """The authorization code; LoginFailed on an error callback or timeout."""
         deadline = time.monotonic() + timeout
         while not self._done.wait(timeout=min(0.5, max(0.0, deadline - time.monotonic()))):
             if time.monotonic() >= deadline:
@@ -130,8 +141,8 @@ class CallbackServer:
             if self.error == "access_denied":
                 raise LoginFailed("sign-in was denied in the browser (access_denied)",
                                   hint="run the login again and choose Allow")
-            described = f" ({self.error_description})" if self.error_description else ""
-            raise LoginFailed(f"sign-in failed in the browser: {self.error}{described}",
+            described = f" ({printable(self.error_description)[:200]})" if self.error_description else ""
+            raise LoginFailed(f"sign-in failed in the browser: {printable(self.error)[:80]}{described}",
                               hint="run the login again")
         if not secrets.compare_digest(self.state or "", expected_state):
             raise LoginFailed("the login callback carried the wrong state; login aborted (possible forgery)",
