@@ -76,3 +76,67 @@ def test_special_files_as_config_are_refused_not_waited_on(tmp_path, rolecall, s
         if argv[0] != "doctor":
             assert "not a regular file" in done.stderr, (argv, done.stderr)
     assert rolecall("__complete", "bash", "--", "", "assume ", env={which: str(path)}, timeout=20).returncode == 0
+
+
+def _sandbox(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rolecall", "sandbox", *args], capture_output=True, text=True,
+                          env=dict(os.environ), stdin=subprocess.DEVNULL, timeout=60, cwd=cwd)
+
+
+@pytest.mark.parametrize("how", ["own-file", "symlink"])
+def test_sandbox_start_never_overwrites_a_config_it_did_not_write(tmp_path, how):
+    real = tmp_path / "real-aws-config"
+    real.write_text("[profile mine]\nregion = eu-west-1\n")
+    box = tmp_path / "box"
+    box.mkdir()
+    if how == "own-file":
+        real = box / "config"
+        real.write_text("[profile mine]\nregion = eu-west-1\n")
+    else:
+        (box / "config").symlink_to(real)
+    refused = _sandbox("start", "--dir", str(box), "--background", "--auto-approve")
+    assert refused.returncode == 3, refused.stderr
+    assert "refusing to replace it" in refused.stderr and "--force" in refused.stderr
+    assert real.read_text() == "[profile mine]\nregion = eu-west-1\n"
+    assert not (box / "sandbox.pid").exists()
+    forced = _sandbox("start", "--dir", str(box), "--background", "--auto-approve", "--force")
+    try:
+        assert forced.returncode == 0, forced.stderr
+        assert (box / "config.bak").read_text() == "[profile mine]\nregion = eu-west-1\n"
+        if how == "symlink":
+            assert real.read_text() == "[profile mine]\nregion = eu-west-1\n"  # the link's target untouched
+            assert not (box / "config").is_symlink()
+        again = _sandbox("stop", "--dir", str(box))
+        assert again.returncode == 0, again.stderr
+        restarted = _sandbox("start", "--dir", str(box), "--background", "--auto-approve")  # its own config now
+        assert restarted.returncode == 0, restarted.stderr
+    finally:
+        _sandbox("stop", "--dir", str(box))
+
+
+def test_sandbox_stop_never_signals_a_process_it_did_not_start(tmp_path):
+    box = tmp_path / "box"
+    box.mkdir()
+    notes = tmp_path / "sandbox-notes.md"
+    notes.write_text("notes")
+    bystander = subprocess.Popen(["sh", "-c", "sleep 60", str(notes)])  # its command line says "sandbox"
+    try:
+        (box / "sandbox.pid").write_text(f"{bystander.pid}\n")
+        done = _sandbox("stop", "--dir", str(box))
+        assert done.returncode == 1 and "nothing was signalled" in done.stderr
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_sandbox_stop_waits_until_the_server_has_exited(tmp_path):
+    box = tmp_path / "box"
+    started = _sandbox("start", "--dir", str(box), "--background", "--auto-approve")
+    assert started.returncode == 0, started.stderr
+    pid = int((box / "sandbox.pid").read_text())
+    done = _sandbox("stop", "--dir", str(box))
+    assert done.returncode == 0 and "stopped" in done.stderr
+    from rolecall.commands.sandbox import _pid_alive
+
+    assert not _pid_alive(pid)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -29,11 +30,13 @@ def cmd() -> None:
 @click.option("--token-ttl", type=click.IntRange(1), default=8 * 3600, show_default=True,
               help="Access-token lifetime (s).")
 @click.option("--latency", type=click.FloatRange(0), default=0.0, help="Seconds added to every call.")
+@click.option("--force", is_flag=True, help="Replace a DIR/config the sandbox did not write (a .bak is kept).")
 def start(org_file: str | None, generate: int | None, port: int, directory: str, auto_approve: bool,
-          background: bool, token_ttl: int, latency: float) -> None:
+          background: bool, token_ttl: int, latency: float, force: bool) -> None:
     """Start the sandbox; print the `export` lines that point AWS tools at it."""
     start_sandbox(org_file=org_file, generate=generate, port=port, directory=Path(directory),
-                  auto_approve=auto_approve, background=background, token_ttl=token_ttl, latency=latency)
+                  auto_approve=auto_approve, background=background, token_ttl=token_ttl, latency=latency,
+                  force=force)
 
 
 @cmd.command()
@@ -57,8 +60,12 @@ def _load(org_file: str | None, generate: int | None):
 
 
 def _write(path: Path, text: str) -> None:
+    _write_bytes(path, text.encode("utf-8"))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
@@ -82,13 +89,53 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _looks_like_sandbox(pid: int) -> bool:
-    """Guard against a recycled pid: where /proc exists, the command line must be a sandbox's."""
+def _is_this_sandbox(directory: Path, pid: int) -> bool:
+    """True only when the sandbox at DIR/sandbox.url answers and says it is process `pid`.
+
+    A stale pid file may point at any process (a recycled pid, an editor whose
+    command line says "sandbox"): only the server's own word counts.
+    """
+    from rolecall.sandbox.control import SandboxControl, SandboxControlError
+
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+        url = (directory / "sandbox.url").read_text().strip()
     except OSError:
-        return True  # no /proc (macOS): trust the pid file
-    return "sandbox" in cmdline
+        return False
+    if not url.startswith("http://127.0.0.1:"):
+        return False
+    try:
+        return SandboxControl(url, timeout=2).health().get("pid") == pid
+    except SandboxControlError:
+        return False
+
+
+def _check_config_is_ours(path: Path, force: bool) -> None:
+    """Never replace a config the sandbox did not write (`--dir ~/.aws`), nor follow a link to one."""
+    from rolecall.errors import ConfigError
+    from rolecall.sandbox.profiles import MARKER
+
+    if not os.path.lexists(path):
+        return
+    try:
+        ours = not path.is_symlink() and path.is_file() and path.read_text(encoding="utf-8",
+                                                                            errors="replace").startswith(MARKER)
+    except OSError:
+        ours = False
+    if ours:
+        return
+    what = "a symbolic link" if path.is_symlink() else "a config the sandbox did not write"
+    if not force:
+        raise ConfigError(f"{path} is {what}; refusing to replace it", path=str(path),
+                          hint=f"use another --dir, or replace it (a .bak is kept): rolecall sandbox start "
+                               f"--dir {shlex.quote(str(path.parent))} --force")
+    backup = path.with_name(path.name + ".bak")
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""
+    _write_bytes(backup, data)
+    path.unlink()  # a link goes, its target stays untouched
+    sys.stderr.write(f"rolecall sandbox: replaced {path} ({what}); the old one is in {backup}\n")
 
 
 def _read_pid(directory: Path) -> int | None:
@@ -111,18 +158,19 @@ def _banner(url: str, org, directory: Path, auto_approve: bool) -> None:
 
 def start_sandbox(*, org_file: str | None = None, generate: int | None = None, port: int = 0,
                   directory: Path = Path(DEFAULT_DIR), auto_approve: bool = False, background: bool = False,
-                  token_ttl: int = 8 * 3600, latency: float = 0.0) -> int:
+                  token_ttl: int = 8 * 3600, latency: float = 0.0, force: bool = False) -> int:
     from rolecall.errors import RolecallError
     from rolecall.sandbox.profiles import env_vars, render_config, render_exports
 
     org = _load(org_file, generate)
     directory.mkdir(parents=True, exist_ok=True)
     pid = _read_pid(directory)
-    if pid is not None and _pid_alive(pid) and _looks_like_sandbox(pid):
+    if pid is not None and _pid_alive(pid) and _is_this_sandbox(directory, pid):
         url = (directory / "sandbox.url").read_text().strip() if (directory / "sandbox.url").exists() else "?"
         raise RolecallError(f"a sandbox is already running in {directory} (pid {pid}, {url})",
                             hint=f"stop it first: rolecall sandbox stop --dir {directory}")
-    config_path = (directory / "config").resolve()
+    config_path = directory.resolve() / "config"  # (not resolve()d itself: a link is refused, not followed)
+    _check_config_is_ours(config_path, force)
     _write(config_path, render_config(org))
 
     if background:
@@ -237,20 +285,23 @@ def stop_sandbox(directory: Path) -> int:
     hint = f"start one: rolecall sandbox start --background --dir {directory}"
     if pid is None:
         raise RolecallError(f"no sandbox is running in {directory} (no sandbox.pid)", hint=hint)
-    if not _pid_alive(pid) or not _looks_like_sandbox(pid):
+    if not _pid_alive(pid) or not _is_this_sandbox(directory, pid):
         for name in ("sandbox.pid", "sandbox.url"):
             try:
                 (directory / name).unlink()
             except OSError:
                 pass
-        raise RolecallError(f"no sandbox is running in {directory} (pid {pid} is gone; stale pid file removed)",
-                            hint=hint)
+        raise RolecallError(f"no sandbox is running in {directory} (pid {pid} is not the sandbox this directory "
+                            "started; stale pid file removed, nothing was signalled)", hint=hint)
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 5
     while _pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     if _pid_alive(pid):
         os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 5
+        while _pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
     for name in ("sandbox.pid", "sandbox.url"):
         try:
             (directory / name).unlink()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import os
 import logging
 import socket
 import threading
@@ -552,7 +553,7 @@ class _Handler(BaseHTTPRequestHandler):
         action = path[len("/_sandbox/"):]
         try:
             if (method, action) == ("GET", "health"):
-                return self._control_reply(200, {"ok": True, "url": sandbox.url,
+                return self._control_reply(200, {"ok": True, "url": sandbox.url, "pid": os.getpid(),
                                                  "accounts": len(sandbox.org.accounts),
                                                  "start_url": sandbox.org.start_url,
                                                  "region": sandbox.org.region})
