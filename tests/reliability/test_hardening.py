@@ -140,3 +140,23 @@ def test_sandbox_stop_waits_until_the_server_has_exited(tmp_path):
     from rolecall.commands.sandbox import _pid_alive
 
     assert not _pid_alive(pid)
+
+
+def test_a_second_login_says_whom_it_waits_for_and_gives_up_without_a_terminal(sandbox, aws_config, isolated_home):
+    from rolecall import fileio
+    from tests.credentials.conftest import BASE_CONFIG, token_path
+
+    aws_config(BASE_CONFIG)
+    other = fileio.file_lock(token_path(isolated_home).with_name(token_path(isolated_home).name + ".login"))
+    other.acquire()  # "another login", waiting on its browser
+    try:
+        with open(other.lock_path, "w") as handle:
+            handle.write("4242\n")
+        done = subprocess.run([sys.executable, "-m", "rolecall", "login", "--sso-session", "sandbox"],
+                              capture_output=True, text=True, env=dict(os.environ, ROLECALL_LOGIN_TIMEOUT="2"),
+                              stdin=subprocess.DEVNULL, timeout=60, start_new_session=True)  # no terminal
+    finally:
+        other.release()
+    assert done.returncode == 4, done.stderr
+    assert "waiting for another login (pid 4242)" in done.stderr
+    assert sandbox.count("CreateToken") == 0

@@ -59,7 +59,7 @@ def login(
     ui = ui if ui is not None else TerminalLoginUI()
     timeout = login_timeout()
     lock_path = target.token_path.with_name(target.token_path.name + ".login")
-    with _login_lock(lock_path, timeout + 30):
+    with _login_lock(lock_path, timeout, ui, target):
         if reuse_fresh:
             info = read_info(target)
             if info is not None and info.remaining() >= REFRESH_WINDOW:
@@ -77,19 +77,63 @@ def login(
         return token
 
 
+NO_TERMINAL_WAIT = 30.0  # seconds a login without a terminal waits for another one
+
+
 @contextmanager
-def _login_lock(path: Path, timeout: float) -> Iterator[None]:
-    """One login per target at a time: parallel automatic logins must not open ten tabs."""
-    lock = fileio.file_lock(path, timeout=timeout)
+def _login_lock(path: Path, timeout: float, ui: LoginUI, target: SsoTarget) -> Iterator[None]:
+    """One login per target at a time: parallel automatic logins must not open ten tabs.
+
+    A second login says at once whom it waits for; without a terminal (nobody
+    can finish or cancel the other one here) it gives up after a bounded wait.
+    """
+    lock = fileio.file_lock(path, timeout=0)
     try:
         lock.acquire()
     except fileio.LockTimeout:
-        raise LoginFailed("timed out waiting for another login of the same target to finish",
-                          hint="finish or cancel the other login, then run the login again") from None
+        holder = _holder(lock.lock_path)
+        interactive = _has_terminal()
+        ui.info(f"waiting for another login{f' (pid {holder})' if holder else ''} of {target.label} to finish"
+                + (" — Ctrl-C to stop" if interactive else ""))
+        # (the other login may take its whole browser timeout, plus its token exchange)
+        lock = fileio.file_lock(path, timeout=timeout + 30 if interactive else min(NO_TERMINAL_WAIT, timeout))
+        try:
+            lock.acquire()
+        except fileio.LockTimeout:
+            raise target.login_required(
+                f"another login{f' (pid {holder})' if holder else ''} of the same target is still waiting "
+                "for its browser") from None
     try:
+        _claim(lock.lock_path)
         yield
     finally:
         lock.release()
+
+
+def _claim(lock_path: str) -> None:
+    """Write our pid into the lock file we hold, for the message of whoever waits next."""
+    try:
+        with open(lock_path, "w", encoding="ascii") as handle:
+            handle.write(f"{os.getpid()}\n")
+    except OSError:
+        pass
+
+
+def _holder(lock_path: str) -> int | None:
+    try:
+        with open(lock_path, encoding="ascii") as handle:
+            return int(handle.read().strip() or 0) or None
+    except (OSError, ValueError):
+        return None
+
+
+def _has_terminal() -> bool:
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
 
 
 def _pkce(client: object, target: SsoTarget, ui: LoginUI, timeout: float) -> dict | None:
