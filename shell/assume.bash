@@ -30,7 +30,7 @@ function assume {
 }
 
 function __rolecall_assume {
-    local __rolecall_arg __rolecall_out __rolecall_status=0
+    local __rolecall_arg __rolecall_out __rolecall_status=0 __rolecall_failed=""
     # --exec runs a command with the terminal as its stdout: never capture it.
     for __rolecall_arg in "$@"; do
         if [[ $__rolecall_arg == "--exec" ]]; then
@@ -43,5 +43,10 @@ function __rolecall_assume {
         return "$__rolecall_status"
     fi
     builtin eval -- "$__rolecall_out"
+    if [[ -n $__rolecall_failed ]]; then
+        builtin printf 'rolecall: error: could not set%s in this shell (read-only?); the others were set\n' \
+            "$__rolecall_failed" >&2
+        return 1
+    fi
     return "$__rolecall_status"
 }

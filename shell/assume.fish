@@ -27,7 +27,13 @@ function assume --description 'Put an AWS profile\'s credentials into this shell
     if builtin test $__rolecall_status -ne 0
         return $__rolecall_status
     end
+    builtin set -l __rolecall_failed
     builtin printf '%s\n' $__rolecall_out | builtin source
+    if builtin set -q __rolecall_failed[1]
+        builtin printf 'rolecall: error: could not set %s in this shell; the others were set\n' \
+            (builtin string join ' ' $__rolecall_failed) >&2
+        return 1
+    end
     # rolecall's status, not that of the last statement (erasing an unset variable "fails").
     return $__rolecall_status
 end

@@ -20,7 +20,7 @@ function assume {
     # (emulate -L also turns xtrace off in here: set -x would print the keys)
     builtin emulate -L zsh
     builtin setopt local_options no_xtrace
-    local __rolecall_arg __rolecall_out
+    local __rolecall_arg __rolecall_out __rolecall_failed=""
     integer __rolecall_status=0
     # --exec runs a command with the terminal as its stdout: never capture it.
     for __rolecall_arg in "$@"; do
@@ -34,5 +34,10 @@ function assume {
         return $__rolecall_status
     fi
     builtin eval -- "$__rolecall_out"
+    if [[ -n $__rolecall_failed ]]; then
+        builtin printf 'rolecall: error: could not set%s in this shell (read-only?); the others were set\n' \
+            "$__rolecall_failed" >&2
+        return 1
+    fi
     return "$__rolecall_status"
 }

@@ -83,24 +83,51 @@ def quote(shell: str, value: str) -> str:
     return quote_fish(value) if shell == "fish" else quote_posix(value)
 
 
-def render(shell: str, changes: Mapping[str, str | None]) -> str:
-    """Code that sets (str) or unsets (None) each variable, in the given order."""
+FAILED_VAR = "__rolecall_failed"  # the wrappers' list of names a statement could not set (read-only …)
+
+
+def render(shell: str, changes: Mapping[str, str | None], *, report: bool = False) -> str:
+    """Code that sets (str) or unsets (None) each variable, in the given order.
+
+    `report`: a statement that fails (a read-only variable) appends the name to
+    the wrapper's FAILED_VAR, which then says so and returns non-zero.
+    Unsetting a variable fish does not have is not a failure.
+    """
     check_shell(shell)
     lines = []
     for name, value in changes.items():
         _check_name(name)
         if value is None:
             if shell == "fish":
-                lines.append(f"builtin set -e -g {name}")
+                line = f"builtin set -e -g {name}"
+                if report:
+                    line = f"if builtin set -q -g {name}; {line}; or builtin set -a {FAILED_VAR} {name}; end"
             else:
-                lines.append(f"builtin unset -v {name}")
+                line = f"builtin unset -v {name}"
+                if report:
+                    line = _reported(shell, name, line)
+            lines.append(line)
             continue
         _check_value(name, value)
         if shell == "fish":
-            lines.append(f"builtin set -g -x {name} {quote_fish(value)}")
+            line = f"builtin set -g -x {name} {quote_fish(value)}"
+            if report:
+                line += f"; or builtin set -a {FAILED_VAR} {name}"
         else:
-            lines.append(f"builtin export {name}={quote_posix(value)}")
+            line = f"builtin export {name}={quote_posix(value)}"
+            if report:
+                line = _reported(shell, name, line)
+        lines.append(line)
     return "".join(line + "\n" for line in lines)
+
+
+def _reported(shell: str, name: str, statement: str) -> str:
+    """bash: a failing statement is noted. zsh aborts the whole eval on a read-only
+    variable instead, so the statement is only run when the variable is not read-only."""
+    note = f'{FAILED_VAR}="${{{FAILED_VAR}}} {name}"'
+    if shell == "zsh":
+        return f"if [[ ${{parameters[{name}]-}} == *readonly* ]]; then {note}; else {statement}; fi"
+    return f"{statement} || {note}"
 
 
 def render_print(shell: str, text: str) -> str:

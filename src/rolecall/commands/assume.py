@@ -491,7 +491,7 @@ def _env_mode(opts: Options) -> int:
 
     shell = require_wrapper(opts)
     if opts.unset:
-        write_stdout(shells.render(shell, cleared()))
+        write_stdout(shells.render(shell, cleared(), report=True))
         say("rolecall: cleared the AWS credentials, profile and region rolecall set in this shell")
         return 0
     profile_only = _profile_only(opts)
@@ -507,7 +507,7 @@ def _env_mode(opts: Options) -> int:
             say("rolecall: assumed " + describe_parts(opts.profile, credentials.account_id,
                                                       fields.get("AccountName"), credentials.role_name,
                                                       credentials.expires))
-            write_stdout(shells.render(shell, changes))
+            write_stdout(shells.render(shell, changes, report=True))
             return 0
     from rolecall import awsconfig, hot
 
@@ -521,7 +521,7 @@ def _env_mode(opts: Options) -> int:
     credentials = resolve(config, name, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login,
                           snapshot=snapshot)
     changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
-    code = shells.render(shell, changes)
+    code = shells.render(shell, changes, report=True)
     if profile_only:
         say(f"rolecall: using profile {describe(config, name, credentials)} "
             "(AWS_PROFILE only; SDKs refresh the credentials themselves)")
