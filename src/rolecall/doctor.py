@@ -196,6 +196,13 @@ def check_credential_processes(config: awsconfig.AwsConfig) -> list[Finding]:
             found.append(Finding("credential_process", FAIL, f"profile {profile.name}: credential_process is empty",
                                  f"run: rolecall config unset {shlex.quote(profile.name)} credential_process"))
             continue
+        if "-m" in argv[:-1] and argv[argv.index("-m") + 1] == "rolecall":
+            found.append(Finding("credential_process", FAIL,
+                                 f"profile {profile.name}: credential_process runs `python -m rolecall`, which runs a "
+                                 "`rolecall` folder in whatever directory the SDK starts in",
+                                 f"run: rolecall config set {shlex.quote(profile.name)} credential_process "
+                                 f"{shlex.quote(_cwd_safe_line(argv))}"))
+            continue
         exe = argv[0]
         resolved = exe if os.sep in exe else shutil.which(exe)
         if not resolved or not os.access(resolved, os.X_OK) or os.path.isdir(resolved):
@@ -207,6 +214,14 @@ def check_credential_processes(config: awsconfig.AwsConfig) -> list[Finding]:
     if not found and any(p.credential_process for p in config.profiles.values()):
         found.append(Finding("credential_process", OK, "every credential_process executable exists"))
     return found
+
+
+def _cwd_safe_line(argv: list[str]) -> str:
+    """The same credential_process with this rolecall's cwd-safe launcher instead of `-m rolecall`."""
+    from rolecall import selfcmd
+
+    rest = argv[argv.index("-m") + 2:]
+    return selfcmd.command_line([*selfcmd.launcher_argv(), *rest])
 
 
 def run_checks(*, network: bool = True) -> list[Finding]:

@@ -160,3 +160,18 @@ def test_a_second_login_says_whom_it_waits_for_and_gives_up_without_a_terminal(s
     assert done.returncode == 4, done.stderr
     assert "waiting for another login (pid 4242)" in done.stderr
     assert sandbox.count("CreateToken") == 0
+
+
+def test_doctor_flags_a_credential_process_that_runs_the_cwd_and_its_fix_works(aws_config, rolecall):
+    aws_config(f"[profile p]\ncredential_process = {shlex.quote(sys.executable)} -m rolecall credential-process "
+               "--profile q\n[profile q]\naws_access_key_id = AKIA\naws_secret_access_key = s\n")
+    import json
+
+    done = rolecall("doctor", "--offline", "--json")
+    bad = [f for f in json.loads(done.stdout) if f["check"] == "credential_process" and f["status"] == "fail"]
+    assert len(bad) == 1 and "python -m rolecall" in bad[0]["detail"]
+    fixed = subprocess.run(bad[0]["fix"][len("run: "):], shell=True, capture_output=True, text=True,
+                           env=dict(os.environ, PATH=os.path.dirname(sys.executable) + ":/usr/bin:/bin"), timeout=60)
+    assert fixed.returncode == 0, fixed.stderr
+    again = [f for f in json.loads(rolecall("doctor", "--offline", "--json").stdout) if f["check"] == "credential_process"]
+    assert [f["status"] for f in again] == ["ok"]
