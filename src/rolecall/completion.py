@@ -131,7 +131,7 @@ ROLECALL = {
         "sandbox": {"options": {}, "commands": {
             "start": {"options": {"--org": VALUE, "--generate": VALUE, "--port": VALUE, "--dir": VALUE,
                                   "--auto-approve": FLAG, "--background": FLAG, "--token-ttl": VALUE,
-                                  "--latency": VALUE}},
+                                  "--latency": VALUE, "--force": FLAG}},
             "stop": {"options": {"--dir": VALUE}},
         }},
     },

@@ -41,12 +41,27 @@ def check_config() -> tuple[list[Finding], awsconfig.AwsConfig | None]:
         return [Finding("config", FAIL, str(exc), exc.hint)], None
     found = [Finding("config", OK, f"{config.config_path} parses ({len(config.profiles)} profiles, "
                                     f"{len(config.sessions)} sso-sessions)")]
+    found += _sandbox_config_in_place(config)
     problems = config.problems()
     for problem in problems:
         found.append(Finding("profiles", FAIL, str(problem), problem.hint))
     if not problems:
         found.append(Finding("profiles", OK, "every profile and sso-session is complete and consistent"))
     return found, config
+
+
+def _sandbox_config_in_place(config: awsconfig.AwsConfig) -> list[Finding]:
+    """The AWS CLI's own config replaced by the sandbox's (an old `sandbox start --dir ~/.aws`)."""
+    from rolecall.sandbox.profiles import MARKER
+
+    default = paths.home() / ".aws" / "config"
+    if config.config_path != default or not (config.config_text or "").startswith(MARKER):
+        return []
+    backup = default.with_name("config.bak")
+    fix = (f"run: mv {shlex.quote(str(backup))} {shlex.quote(str(default))}   (your previous config)"
+           if backup.is_file() else "write your own config back, e.g.: aws configure sso")
+    return [Finding("config", WARN, f"{default} is the rolecall sandbox's generated config (a LOCAL EMULATOR), "
+                                    "not your AWS config", fix)]
 
 
 def check_tokens(config: awsconfig.AwsConfig, now: datetime | None = None) -> list[Finding]:

@@ -166,26 +166,10 @@ def _private_dir(create: bool) -> str | None:
 def _read_private(path: str) -> str | None:
     """A memo's text: only a regular file of the user's, mode 0600, not through a link."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        data = read_regular(path, MAX_MEMO_BYTES, private=True)
     except OSError:
         return None
-    try:
-        st = os.fstat(fd)
-        if st.st_mode & 0o170000 != 0o100000 or st.st_uid != os.getuid() or st.st_mode & 0o077:
-            return None
-        if st.st_size > MAX_MEMO_BYTES:
-            return None
-        chunks = []
-        while True:
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        return b"".join(chunks).decode("utf-8", "surrogateescape")
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
+    return None if data is None else data.decode("utf-8", "surrogateescape")
 
 
 def _write_private(directory: str, name: str, text: str) -> bool:
@@ -225,14 +209,16 @@ class FileTooLarge(OSError):
     """Over MAX_FILE_BYTES."""
 
 
-def read_regular(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+def read_regular(path: str, limit: int = MAX_FILE_BYTES, *, private: bool = False) -> bytes | None:
     """The bytes of a regular file of at most `limit` bytes; None when it does not exist.
 
     Raises IsADirectoryError, NotARegularFile, FileTooLarge, or another OSError.
-    Opened non-blocking, so a FIFO is refused instead of waited on.
+    Opened non-blocking, so a FIFO is refused instead of waited on. `private`:
+    not through a symlink, and only the user's own file with no group/other bits.
     """
+    flags = os.O_RDONLY | os.O_NONBLOCK | (os.O_NOFOLLOW if private else 0)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        fd = os.open(path, flags)
     except FileNotFoundError:
         return None
     try:
@@ -242,15 +228,15 @@ def read_regular(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
             raise IsADirectoryError(21, "Is a directory", path)
         if kind != 0o100000:
             raise NotARegularFile(22, "not a regular file", path)
-        if st.st_size > limit:
-            raise FileTooLarge(27, f"larger than {limit >> 20} MiB", path)
+        if private and (st.st_uid != os.getuid() or st.st_mode & 0o077):
+            raise PermissionError(13, "not private to this user", path)
         chunks, total = [], 0
         while True:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
                 return b"".join(chunks)
             total += len(chunk)
-            if total > limit:
+            if total > limit or st.st_size > limit:
                 raise FileTooLarge(27, f"larger than {limit >> 20} MiB", path)
             chunks.append(chunk)
     finally:
@@ -583,18 +569,11 @@ def _verified_content(path: str, value: str | None) -> str | None:
         return None
     before = fingerprint(path)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        text = read_regular(path, MAX_MEMO_BYTES)
     except OSError:
         return None
-    try:
-        st = os.fstat(fd)
-        if st.st_mode & 0o170000 != 0o100000 or st.st_size > MAX_MEMO_BYTES:
-            return None
-        text = os.read(fd, MAX_MEMO_BYTES)
-    except OSError:
+    if text is None:
         return None
-    finally:
-        os.close(fd)
     if f'"{value}"'.encode() not in text:
         return None
     return before if fingerprint(path) == before else None

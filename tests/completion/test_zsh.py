@@ -85,20 +85,28 @@ def test_big_config(tmp_path, big_config):
         tmux.close()
 
 
-def test_init_snippet_with_compinit(tmp_path, odd_config):
-    """The `rolecall init zsh` code: functions with the baked path, compdef after compinit."""
+def _snippet_file(tmp_path):
     snippet = tmp_path / "snippet.zsh"
     runner = shell_env(tmp_path)["PATH"].split(":")[0] + "/rolecall"
     snippet.write_text(completion.init_snippet("zsh", [runner]))
+    return snippet
+
+
+def _check_snippet_in_tmux(tmp_path, snippet, options: str = "") -> None:
     q = shlex.quote
     load = (f"autoload -Uz compinit && compinit -u -d {q(str(tmp_path / 'zcompdump'))}\n"
-            f"source {q(str(snippet))}\nPATH=/usr/bin:/bin")
+            f"{options}\nsource {q(str(snippet))}\nPATH=/usr/bin:/bin")
     tmux, out = _start(tmp_path, load)
     try:
         assert run_in_tmux(tmux, out, "assume 'it") == ["it's prod"]
         assert run_in_tmux(tmux, out, "rolecall init f") == ["init", "fish"]
     finally:
         tmux.close()
+
+
+def test_init_snippet_with_compinit(tmp_path, odd_config):
+    """The `rolecall init zsh` code: functions with the baked path, compdef after compinit."""
+    _check_snippet_in_tmux(tmp_path, _snippet_file(tmp_path))
 
 
 def test_init_snippet_without_compinit_is_a_quiet_no_op(tmp_path):
@@ -148,20 +156,10 @@ def test_interactive_quoting_inside_the_word(zsh_tmux):
 @pytest.mark.parametrize("options", ["setopt KSH_ARRAYS", "setopt KSH_ARRAYS SH_WORD_SPLIT NO_EQUALS"])
 def test_init_snippet_loads_and_completes_under_the_users_options(tmp_path, odd_config, options):
     """The user's options (KSH_ARRAYS …) neither break loading nor change what TAB offers (#14)."""
-    snippet = tmp_path / "snippet.zsh"
-    runner = shell_env(tmp_path)["PATH"].split(":")[0] + "/rolecall"
-    snippet.write_text(completion.init_snippet("zsh", [runner]))
+    snippet = _snippet_file(tmp_path)
     zsh = require_tool("zsh")
     loaded = subprocess.run([zsh, "-f", "-c", f"autoload -Uz compinit && compinit -u -d {tmp_path}/zd\n"
                              f"{options}\nsource {shlex.quote(str(snippet))}"],
                             capture_output=True, text=True, timeout=60)
     assert (loaded.returncode, loaded.stderr) == (0, "")
-    q = shlex.quote
-    load = (f"autoload -Uz compinit && compinit -u -d {q(str(tmp_path / 'zcompdump'))}\n"
-            f"{options}\nsource {q(str(snippet))}\nPATH=/usr/bin:/bin")
-    tmux, out = _start(tmp_path, load)
-    try:
-        assert run_in_tmux(tmux, out, "assume 'it") == ["it's prod"]
-        assert run_in_tmux(tmux, out, "rolecall init f") == ["init", "fish"]
-    finally:
-        tmux.close()
+    _check_snippet_in_tmux(tmp_path, snippet, options)

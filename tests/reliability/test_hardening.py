@@ -175,3 +175,15 @@ def test_doctor_flags_a_credential_process_that_runs_the_cwd_and_its_fix_works(a
     assert fixed.returncode == 0, fixed.stderr
     again = [f for f in json.loads(rolecall("doctor", "--offline", "--json").stdout) if f["check"] == "credential_process"]
     assert [f["status"] for f in again] == ["ok"]
+
+
+def test_doctor_notices_the_aws_config_replaced_by_the_sandbox(isolated_home, rolecall):
+    aws = isolated_home / ".aws"
+    (aws / "config").write_text(render_config(load_org()))
+    (aws / "config.bak").write_text("[profile mine]\nregion = eu-west-1\n")
+    import json
+
+    done = rolecall("doctor", "--offline", "--json")
+    warned = [f for f in json.loads(done.stdout) if f["check"] == "config" and f["status"] == "warn"]
+    assert len(warned) == 1 and "sandbox's generated config" in warned[0]["detail"]
+    assert warned[0]["fix"].startswith("run: mv ")
