@@ -421,6 +421,49 @@ def lookup(profile: str, window_seconds: float = WINDOW_SECONDS) -> tuple[str, d
     return lines[5], fields
 
 
+def memo_credentials(name: str) -> tuple[MemoCredentials, dict[str, str]] | None:
+    """Credentials from the memo (what the last resolve of `name` left), if they still hold."""
+    hit = lookup(name)
+    if hit is None:
+        return None
+    fields = hit[1]
+    if not fields.get("AccessKeyId") or not fields.get("SecretAccessKey"):
+        return None
+    expiry, epoch = fields.get("Expiration") or None, fields.get("ExpiresEpoch")
+    if expiry is not None and (not expiry.endswith("Z") or epoch is None):
+        return None  # not the form rolecall.hot writes: let the full path answer
+    try:
+        return MemoCredentials(name, fields), fields
+    except ValueError:
+        return None
+
+
+class MemoCredentials:
+    """Credentials from the memo, with rolecall.creds.model.Credentials' attribute names.
+
+    The expiry stays text on the hot path (no datetime import); `expiration`
+    parses it for the callers that want a datetime.
+    """
+
+    def __init__(self, name: str, fields: dict[str, str]) -> None:
+        self.access_key_id = fields["AccessKeyId"]
+        self.secret_access_key = fields["SecretAccessKey"]
+        self.session_token = fields.get("SessionToken") or None
+        self.account_id = fields.get("AccountId") or None
+        self.role_name = fields.get("RoleName") or None
+        self.profile = name
+        self.expiration_text = fields.get("Expiration") or None
+        self.expires = (self.expiration_text, float(fields["ExpiresEpoch"])) if self.expiration_text else None
+
+    @property
+    def expiration(self):  # -> datetime | None
+        if self.expiration_text is None:
+            return None
+        from rolecall import clock
+
+        return clock.parse_timestamp(self.expiration_text)
+
+
 def clear() -> None:
     """Forget every memo: only regular files with rolecall's memo names."""
     directory = _private_dir(create=False)

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from datetime import datetime
     from typing import Any, Mapping
 
+from rolecall import hot
 from rolecall.errors import EXIT_INTERRUPTED, RolecallError, UsageError
 
 # Everything rolecall manages in a shell. `assume` unsets all of them first, so
@@ -315,7 +316,7 @@ def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token
     answer be memoised for the next hot call; without it nothing is memoised.
     """
     if snapshot is not None and duration is None:
-        hit = memo_credentials(profile)
+        hit = hot.memo_credentials(profile)
         if hit is not None:
             return hit[0]
         snapshot.watch_profile(config, profile)
@@ -500,7 +501,7 @@ def _env_mode(opts: Options) -> int:
         raise _usage_error("--duration does not go with -p/--profile-only (the SDK picks the session length)")
     region = check_region(opts.region)
     if opts.profile is not None and not profile_only and duration is None and opts.mfa_token is None:
-        hit = memo_credentials(opts.profile)
+        hit = hot.memo_credentials(opts.profile)
         if hit is not None:  # the hot path: no config parsing, no resolver
             credentials, fields = hit
             changes = session_changes(opts.profile, credentials, region or fields.get("Region") or None)
@@ -509,7 +510,7 @@ def _env_mode(opts: Options) -> int:
                                                       credentials.expires))
             write_stdout(shells.render(shell, changes, report=True))
             return 0
-    from rolecall import awsconfig, hot
+    from rolecall import awsconfig
 
     snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
@@ -529,51 +530,6 @@ def _env_mode(opts: Options) -> int:
         say(f"rolecall: assumed {describe(config, name, credentials)}")
     write_stdout(code)
     return 0
-
-
-def memo_credentials(name: str) -> tuple[Any, dict[str, str]] | None:
-    """Credentials from rolecall.hot (what the last resolve of `name` left), if they still hold."""
-    from rolecall import hot
-
-    hit = hot.lookup(name)
-    if hit is None:
-        return None
-    fields = hit[1]
-    if not fields.get("AccessKeyId") or not fields.get("SecretAccessKey"):
-        return None
-    expiry, epoch = fields.get("Expiration") or None, fields.get("ExpiresEpoch")
-    if expiry is not None and (not expiry.endswith("Z") or epoch is None):
-        return None  # not the form rolecall.hot writes: let the full path answer
-    try:
-        return MemoCredentials(name, fields), fields
-    except ValueError:
-        return None
-
-
-class MemoCredentials:
-    """Credentials from the memo, with rolecall.creds.model.Credentials' attribute names.
-
-    The expiry stays text on the hot path (no datetime import); `expiration`
-    parses it for the callers that want a datetime.
-    """
-
-    def __init__(self, name: str, fields: dict[str, str]) -> None:
-        self.access_key_id = fields["AccessKeyId"]
-        self.secret_access_key = fields["SecretAccessKey"]
-        self.session_token = fields.get("SessionToken") or None
-        self.account_id = fields.get("AccountId") or None
-        self.role_name = fields.get("RoleName") or None
-        self.profile = name
-        self.expiration_text = fields.get("Expiration") or None
-        self.expires = (self.expiration_text, float(fields["ExpiresEpoch"])) if self.expiration_text else None
-
-    @property
-    def expiration(self) -> datetime | None:
-        if self.expiration_text is None:
-            return None
-        from rolecall import clock
-
-        return clock.parse_timestamp(self.expiration_text)
 
 
 def _exec_mode(opts: Options) -> int:

@@ -18,10 +18,11 @@ import os
 import shlex
 from datetime import datetime, timezone
 
+from rolecall import hot
 from rolecall.creds.model import Credentials
 from rolecall.errors import ConfigError, RolecallError
 
-PROFILE_CHAIN_ENV = "_ROLECALL_PROFILE_CHAIN"
+PROFILE_CHAIN_ENV = hot.CHAIN_ENV  # (defined once, in rolecall.hot: the memo steps aside for these children)
 _STDERR_LIMIT = 2000
 
 

@@ -24,12 +24,13 @@ from hashlib import sha1
 from pathlib import Path
 from typing import Any
 
-from rolecall import clock, fileio, paths
+from rolecall import clock, fileio, hot, paths
 from rolecall.creds.model import Credentials
 from rolecall.log import log
 
 
-DEFAULT_WINDOW_SECONDS = 15 * 60  # botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS
+# botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS, defined once in rolecall.hot
+DEFAULT_WINDOW_SECONDS = hot.WINDOW_SECONDS
 
 
 def _file_safe(name: str) -> str:
