@@ -189,7 +189,9 @@ def translate(exc: BaseException, client_obj: Any, operation: str) -> BaseExcept
 def _one_line(text: str, limit: int = 200) -> str:
     """First non-empty line, printable, at most `limit` characters."""
     line = next((part.strip() for part in str(text).splitlines() if part.strip()), "")
-    line = "".join(ch if ch.isprintable() else "?" for ch in line)
+    from rolecall.term import printable
+
+    line = printable(line)
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 

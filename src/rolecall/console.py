@@ -561,7 +561,7 @@ def describe(credentials: Any) -> str:
     else:
         text = name or where or "the credentials in this shell"
     # Profile names may hold control characters: never let them reach a terminal raw.
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+    return printable(text)
 
 
 def sign_in_url(

@@ -123,14 +123,12 @@ def _warn_unsafe(path: str, problem: str) -> None:
     try:
         import sys
 
-        sys.stderr.write(f"rolecall: warning: not using {_printable(path)}: it {problem}; no credential memo "
-                         f"(fix: rm -rf {_printable(path)}; see: rolecall doctor)\n")
+        from rolecall.term import printable
+
+        sys.stderr.write(f"rolecall: warning: not using {printable(path)}: it {problem}; no credential memo "
+                         f"(fix: rm -rf {printable(path)}; see: rolecall doctor)\n")
     except (OSError, ValueError):
         pass
-
-
-def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def _private_dir(create: bool) -> str | None:

@@ -11,6 +11,8 @@ terminal; prompt_toolkit is imported only when the picker is drawn.
 
 from __future__ import annotations
 
+from rolecall.term import printable
+
 import os
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -99,7 +101,7 @@ def filter_rows(rows: Iterable[Row], query: str) -> list[Row]:
 
 
 def _printable(text: str) -> str:
-    return "".join(ch if ch.isprintable() else "?" for ch in text)
+    return printable(text)
 
 
 def format_rows(rows: list[Row]) -> list[str]:

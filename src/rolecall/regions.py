@@ -49,5 +49,7 @@ def problem(value: str) -> str | None:
     import difflib
 
     close = difflib.get_close_matches(value, sorted(known()), n=3, cutoff=0.75)
-    shown = "".join(ch if ch.isprintable() else "?" for ch in value)
+    from rolecall.term import printable
+
+    shown = printable(value)
     return f"{shown!r} is not a known AWS region" + (f" (did you mean {', '.join(close)}?)" if close else "")

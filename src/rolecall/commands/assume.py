@@ -343,9 +343,7 @@ def warn_duration_ignored(config: Any, profile: str, duration: int | None) -> No
 # Output.
 
 
-def printable(value: object) -> str:
-    """Text safe to show on a terminal: control characters become '?'."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(value))
+from rolecall.term import printable  # noqa: E402 - (re-exported: export/exec use assume.printable)
 
 
 def say(message: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rolecall.term import printable
+
 import json
 import sys
 
@@ -49,7 +51,7 @@ def _cell(value: object) -> str:
     if value is None:
         return "-"
     # Profile names may hold control characters; never let them reach the terminal raw.
-    return "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    return printable(value)
 
 
 @click.command("list")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rolecall.term import printable
+
 import json
 import sys
 
@@ -69,4 +71,4 @@ def _table(headers: list[str], rows: list[list[object]]) -> str:
 def _cell(value: object) -> str:
     if value is None:
         return "-"
-    return "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    return printable(value)

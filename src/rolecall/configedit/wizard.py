@@ -12,6 +12,8 @@ the picks succeeded.
 
 from __future__ import annotations
 
+from rolecall.term import printable
+
 import shlex
 import sys
 from dataclasses import dataclass
@@ -176,7 +178,7 @@ def _run(answers: Answers, terminal: Terminal | None) -> EditResult:
 
 
 def _account_title(account: dict) -> str:
-    name = "".join(ch if ch.isprintable() else "?" for ch in account.get("accountName") or "")
+    name = printable(account.get("accountName") or "")
     email = account.get("emailAddress") or ""
     return f"{name} ({account['accountId']}{', ' + email if email else ''})"
 
