@@ -89,12 +89,21 @@ def hot_dir() -> str:
 
 def dir_problem(path: str) -> str | None:
     """Why `path` must not hold rolecall's state (None: it is safe, or absent)."""
+    return _checked_dir(path)[0]
+
+
+def _checked_dir(path: str) -> tuple[str | None, os.stat_result | None]:
+    """(problem, lstat result): (None, None) when absent; one lstat for both answers."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        return None
+        return None, None
     except OSError as exc:
-        return f"cannot be checked ({exc.strerror})"
+        return f"cannot be checked ({exc.strerror})", None
+    return _stat_problem(st), st
+
+
+def _stat_problem(st: os.stat_result) -> str | None:
     if st.st_mode & 0o170000 == 0o120000:
         return "is a symbolic link"
     if st.st_mode & 0o170000 != 0o040000:
@@ -134,11 +143,8 @@ def _warn_unsafe(path: str, problem: str) -> None:
 def _private_dir(create: bool) -> str | None:
     """The verified hot dir (created 0700 when `create`), else None."""
     for path in (state_dir(), hot_dir()):
-        problem = dir_problem(path)
-        if problem:
-            _warn_unsafe(path, problem)
-            return None
-        if not os.path.lexists(path):
+        problem, st = _checked_dir(path)
+        if st is None and problem is None:
             if not create:
                 return None
             try:
@@ -148,16 +154,16 @@ def _private_dir(create: bool) -> str | None:
                 pass
             except OSError:
                 return None
-            problem = dir_problem(path)  # lost a race against a planted link?
+            problem, st = _checked_dir(path)  # lost a race against a planted link?
+        if problem or st is None:
             if problem:
                 _warn_unsafe(path, problem)
-                return None
-        try:
-            st = os.lstat(path)
-            if st.st_mode & 0o077:
-                os.chmod(path, 0o700)  # ours and not writable by others: just tighten
-        except OSError:
             return None
+        if st.st_mode & 0o077:
+            try:
+                os.chmod(path, 0o700)  # ours and not writable by others: just tighten
+            except OSError:
+                return None
     return hot_dir()
 
 
@@ -282,8 +288,10 @@ def files_fingerprint() -> str:
 # The generation: bumped by anything that deletes tokens or cached credentials.
 
 
-def generation() -> str:
-    directory = hot_dir() if dir_problem(state_dir()) is None and dir_problem(hot_dir()) is None else None
+def generation(directory: str | None = None) -> str:
+    """The current generation; `directory`: the hot dir a caller has just verified."""
+    if directory is None:
+        directory = hot_dir() if dir_problem(state_dir()) is None and dir_problem(hot_dir()) is None else None
     if directory is None:
         return "-"
     text = _read_private(os.path.join(directory, "generation"))
@@ -399,7 +407,7 @@ def lookup(profile: str, window_seconds: float = WINDOW_SECONDS) -> tuple[str, d
     lines = text.split("\n")
     if len(lines) < 7 or lines[0] != MAGIC or lines[-1] != "":
         return None
-    if lines[1] != generation() or lines[2] != files_fingerprint():
+    if lines[1] != generation(directory) or lines[2] != files_fingerprint():
         return None
     for guard in lines[3].split(_SEP) if lines[3] else ():
         if _absent(guard) or fingerprint(_path_of(guard)) != guard:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 from rolecall import hot
 from rolecall.errors import EXIT_INTERRUPTED, RolecallError, UsageError
+from rolecall.term import printable  # (also used as assume.printable by export and exec)
 
 # Everything rolecall manages in a shell. `assume` unsets all of them first, so
 # nothing of a previous profile survives. ROLECALL_BROWSER, ROLECALL_EXPORT …
@@ -343,7 +344,6 @@ def warn_duration_ignored(config: Any, profile: str, duration: int | None) -> No
 # Output.
 
 
-from rolecall.term import printable  # noqa: E402 - (re-exported: export/exec use assume.printable)
 
 
 def say(message: str) -> None:
