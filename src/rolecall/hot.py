@@ -525,8 +525,8 @@ class Snapshot:
         taken before.
         """
         name = memo_name(profile)
-        if name is None or "\n" in payload or os.environ.get(CHAIN_ENV):
-            return False
+        if name is None or "\n" in payload or os.environ.get(CHAIN_ENV) or self.generation == "-":
+            return False  # ("-": no usable state dir to keep a memo in)
         if any("\n" in k or "\t" in k or "\n" in v for k, v in fields.items()):
             return False
         if needs_token and not self.guards:
@@ -551,13 +551,10 @@ class Snapshot:
                  "-" if expires_epoch is None else repr(float(expires_epoch)), payload]
         lines += [f"{key}\t{value}" for key, value in fields.items()]
         with storing(self.generation) as current:
-            if not current or self.generation == "-":
-                return False
-            if files_fingerprint() != self.files:
+            if not current or files_fingerprint() != self.files:
                 return False
             directory = _private_dir(create=True)
             return directory is not None and _write_private(directory, name, "\n".join(lines) + "\n")
-
 
     # -- the slow path's side (lazy imports: these run after a full resolve) --
 
