@@ -69,7 +69,8 @@ def test_registration_reused_across_logins(sandbox, corp, browser):
     login(corp)
     login(corp)
     assert sandbox.count("RegisterClient") == 1
-    assert sandbox.count("CreateToken:authorization_code") == 2
+    # two code exchanges, and before the second browser one probe that the cached client is still known
+    assert sandbox.count("CreateToken:authorization_code") == 3
     reg = json.loads(corp.registration_path.read_text())
     assert reg["grantTypes"] == ["authorization_code", "refresh_token"]
     assert reg["scopes"] == ["sso:account:access"]

@@ -138,7 +138,8 @@ def _has_terminal() -> bool:
 
 def _pkce(client: object, target: SsoTarget, ui: LoginUI, timeout: float) -> dict | None:
     """The PKCE flow; None when the browser could not be opened (caller falls back)."""
-    reg = registration.get(client, target, registration.FLOW_PKCE)
+    reg, _ = registration.using(client, target, registration.FLOW_PKCE, lambda reg: _probe(client, reg),
+                                only_cached=True)
     verifier = pkce.new_verifier()
     state = str(uuid.uuid4())
     with pkce.CallbackServer(state) as server:
@@ -159,9 +160,28 @@ def _pkce(client: object, target: SsoTarget, ui: LoginUI, timeout: float) -> dic
     return build_token(target, response, reg, clock.utcnow())
 
 
+def _probe(client: object, reg: dict) -> None:
+    """Ask the server whether it still knows a cached PKCE client, before any browser opens.
+
+    The browser leg cannot tell us (an authorize page for an unknown client
+    shows an error and never redirects, RFC 6749 §4.1.2.1), so a CreateToken
+    with a code that cannot exist asks instead: InvalidClientException (raised)
+    means forgotten; any other refusal means the client is known.
+    """
+    from rolecall.errors import AwsError
+
+    try:
+        aws.call(client, "create_token", grantType="authorization_code", clientId=reg["clientId"],
+                 clientSecret=reg["clientSecret"], code="rolecall-probe-" + uuid.uuid4().hex,
+                 redirectUri=registration.REDIRECT_URI, codeVerifier=pkce.new_verifier())
+    except AwsError as exc:
+        if exc.code == registration.UNKNOWN_CLIENT:
+            raise
+
+
 def _device(client: object, target: SsoTarget, ui: LoginUI, timeout: float,
             sleep: Callable[[float], None]) -> dict:
-    reg = registration.get(client, target, registration.FLOW_DEVICE)
-    authorization = device.authorize(client, target, reg)
+    reg, authorization = registration.using(client, target, registration.FLOW_DEVICE,
+                                            lambda reg: device.authorize(client, target, reg))
     response = device.poll(client, reg, authorization, ui, timeout=timeout, sleep=sleep)
     return build_token(target, response, reg, clock.utcnow())

@@ -46,6 +46,11 @@ def refresh_locked(target: SsoTarget, *, window_seconds: float, now: Callable[[]
         try:
             token = refresh(target, info, now)
         except (AwsError, EndpointError) as exc:
+            if isinstance(exc, AwsError) and exc.code == "InvalidClientException":
+                # Its client is gone for good: the next login must register a new one.
+                from rolecall.sso import registration
+
+                registration.forget(target, info.data["clientId"])
             if info.remaining(now()) > 0:
                 log.debug("token refresh for %s failed (%s); the current token is still valid",
                           target.label, exc.message)

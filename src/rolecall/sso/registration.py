@@ -11,8 +11,9 @@ so the two tools keep sharing one file.
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from rolecall import clock, fileio
 from rolecall.sso.target import SsoTarget
@@ -98,3 +99,46 @@ def register(client: Any, target: SsoTarget, flow: str, now: datetime | None = N
 
 def get(client: Any, target: SsoTarget, flow: str, now: datetime | None = None) -> dict:
     return cached(target, flow, now) or register(client, target, flow, now)
+
+
+T = TypeVar("T")
+UNKNOWN_CLIENT = "InvalidClientException"
+
+
+def using(client: Any, target: SsoTarget, flow: str, first_call: Callable[[dict], T], *,
+          only_cached: bool = False) -> tuple[dict, T | None]:
+    """(registration, first_call(registration)), registering again once if the server forgot the client.
+
+    A registration can be invalidated on the server long before its
+    `expiresAt` (IAM Identity Center reconfigured, the sandbox restarted);
+    the cached file would then fail every login for good. `first_call` is the
+    flow's first request that presents the client; on InvalidClientException
+    the cached file goes and one new registration takes its place.
+    `only_cached`: `first_call` is just a check, pointless for a registration
+    made a moment ago (it is not run then; None stands for its result).
+    """
+    from rolecall.errors import AwsError
+
+    registration = cached(target, flow)
+    if registration is not None:
+        try:
+            return registration, first_call(registration)
+        except AwsError as exc:
+            if exc.code != UNKNOWN_CLIENT:
+                raise
+        log.info("the cached client registration for %s is no longer known to the server; "
+                 "registering again", target.label)
+        forget(target, registration["clientId"])
+    registration = register(client, target, flow)
+    return registration, (None if only_cached else first_call(registration))
+
+
+def forget(target: SsoTarget, client_id: str) -> None:
+    """Delete the cached registration if it is still `client_id` (not one another process just made)."""
+    path = target.registration_path
+    data = fileio.read_json(path)
+    if isinstance(data, dict) and data.get("clientId") == client_id:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
