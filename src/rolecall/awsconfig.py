@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Mapping, Union
 
 from rolecall import paths
-from rolecall.errors import ConfigError, ProfileNotFound
+from rolecall.errors import ConfigError, NoConfigFile, ProfileNotFound
 
 Value = Union[str, Mapping[str, str]]
 
@@ -333,13 +333,24 @@ class AwsConfig:
             for name, values in raw_profiles.items()
         }
 
+    @property
+    def no_files(self) -> bool:
+        """Neither file exists (an empty file is not missing)."""
+        return self.config_text is None and self.credentials_text is None
+
+    def require_files(self) -> "AwsConfig":
+        """Self, or NoConfigFile for commands that show or use profiles."""
+        if self.no_files:
+            raise NoConfigFile(str(self.config_path), str(self.credentials_path))
+        return self
+
     # -- lookups ------------------------------------------------------------
 
     def profile(self, name: str) -> Profile:
         try:
             return self.profiles[name]
         except KeyError:
-            raise ProfileNotFound(name, str(self.config_path)) from None
+            raise ProfileNotFound(name, str(self.config_path), no_files=self.no_files) from None
 
     def session(self, name: str) -> SsoSession:
         try:

@@ -80,6 +80,34 @@ def run_click(argv: list[str]) -> int:
         sys.stderr.write("\nrolecall: aborted\n")
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
-        exc.show()
+        from rolecall.entry import _print_error
+
+        _print_error(_one_line(exc.format_message()), _hint_for(exc, argv))
         return exc.exit_code
     return result if isinstance(result, int) else 0
+
+
+def _one_line(text: str) -> str:
+    # click's own "Did you mean …?" moves to the hint line
+    return " ".join(text.split()).split(" Did you mean ")[0]
+
+
+def _hint_for(exc: click.ClickException, argv: list[str]) -> str | None:
+    """The README's `hint:` line for click's own errors: the closest command, or where help is."""
+    if not isinstance(exc, click.UsageError):
+        return None
+    ctx = exc.ctx
+    if isinstance(exc, click.exceptions.NoSuchOption) and exc.possibilities:
+        return f"did you mean {' or '.join(sorted(exc.possibilities))}?"
+    if ctx is not None and isinstance(ctx.command, click.Group) and "No such command" in exc.format_message():
+        import difflib
+
+        wrong = next((arg for arg in argv if arg in exc.format_message()), "")
+        known = ctx.command.list_commands(ctx)
+        close = difflib.get_close_matches(wrong, known, n=2, cutoff=0.5) if wrong else []
+        if close:
+            return f"did you mean {' or '.join(repr(name) for name in close)}?"
+        return f"run: {ctx.command_path} --help   (commands: {', '.join(known)})"
+    if ctx is not None:
+        return f"run: {ctx.command_path} --help"
+    return "run: rolecall --help"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from rolecall import awsconfig, paths
-from rolecall.errors import ConfigError, RolecallError
+from rolecall.errors import CREATE_CONFIG_HINT, ConfigError, RolecallError
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 # Clock skew beyond this makes SigV4 requests fail (AWS allows 5 minutes).
@@ -39,8 +39,15 @@ def check_config() -> tuple[list[Finding], awsconfig.AwsConfig | None]:
         config = awsconfig.load()
     except ConfigError as exc:
         return [Finding("config", FAIL, str(exc), exc.hint)], None
-    found = [Finding("config", OK, f"{config.config_path} parses ({len(config.profiles)} profiles, "
-                                    f"{len(config.sessions)} sso-sessions)")]
+    if config.no_files:
+        return [Finding("config", FAIL, f"{config.config_path} does not exist (nor does {config.credentials_path})",
+                        CREATE_CONFIG_HINT)], config
+    if config.config_text is None:
+        found = [Finding("config", WARN, f"{config.config_path} does not exist; {len(config.profiles)} profiles "
+                                         f"come from {config.credentials_path} alone", CREATE_CONFIG_HINT)]
+    else:
+        found = [Finding("config", OK, f"{config.config_path} parses ({len(config.profiles)} profiles, "
+                                        f"{len(config.sessions)} sso-sessions)")]
     found += _sandbox_config_in_place(config)
     problems = config.problems()
     for problem in problems:

@@ -72,14 +72,26 @@ class ConfigError(RolecallError):
         self.reason = message
 
 
+CREATE_CONFIG_HINT = ("create it: rolecall config add-session NAME --start-url URL --region REGION "
+                      "(or: aws configure sso)")
+
+
 class ProfileNotFound(ConfigError):
-    def __init__(self, name: str, path: str | None = None) -> None:
+    def __init__(self, name: str, path: str | None = None, *, no_files: bool = False) -> None:
         super().__init__(
-            f"profile {name!r} not found",
+            f"profile {name!r} not found" + (": the config file does not exist" if no_files else ""),
             path=path,
-            hint="run: rolecall list   (to see the profiles you have)",
+            hint=CREATE_CONFIG_HINT if no_files else "run: rolecall list   (to see the profiles you have)",
         )
         self.profile = name
+
+
+class NoConfigFile(ConfigError):
+    """Neither the config nor the credentials file exists, and the command needs profiles."""
+
+    def __init__(self, path: str, credentials_path: str) -> None:
+        super().__init__(f"the config file does not exist (nor does {credentials_path})", path=path,
+                         hint=CREATE_CONFIG_HINT)
 
 
 class LoginRequired(RolecallError):

@@ -209,3 +209,38 @@ def test_generate_with_no_profile_in_the_config(small_org_sandbox, config_path, 
     done = rolecall("config", "generate", "--sso-session", "corp")
     assert done.returncode == 0, done.stderr
     assert len(_generated(botocore_view(config_path))) == 10
+
+
+def test_a_new_template_renames_never_stale_never_pruned(small_org_sandbox, config_path, rolecall):
+    assert rolecall("config", "generate", "--sso-session", "corp").returncode == 0
+    first = _generated(botocore_view(config_path))
+    config_path.write_text(config_path.read_text() + "\n[profile mine]\nsource_profile = Sandbox-Prod/ReadOnlyAccess\n"
+                           "role_arn = arn:aws:iam::333333333333:role/x\n")
+    template = "{account_id}-{role_name}"
+    kept = rolecall("config", "generate", "--sso-session", "corp", "--template", template, "--prune")
+    assert kept.returncode == 0, kept.stderr
+    assert "0 pruned" in kept.stderr and "no longer match" not in kept.stderr
+    assert f"{len(first)} generated profile(s) are named differently by this template" in kept.stderr
+    assert "--rename renames them" in kept.stderr and f"{len(first)} to rename (--rename)" in kept.stderr
+    assert _generated(botocore_view(config_path)) == first  # nothing deleted, nothing added twice
+
+    moved = rolecall("config", "generate", "--sso-session", "corp", "--template", template, "--rename")
+    assert moved.returncode == 0, moved.stderr
+    assert f"{len(first)} renamed" in moved.stderr
+    view = botocore_view(config_path)
+    renamed = _generated(view)
+    assert set(renamed) == {f"{p['sso_account_id']}-{p['sso_role_name']}" for p in first.values()}
+    assert sorted(map(sorted, (p.items() for p in renamed.values()))) == sorted(
+        map(sorted, (p.items() for p in first.values())))
+    assert view["profiles"]["mine"]["source_profile"] == "333333333333-ReadOnlyAccess"  # references follow
+
+
+def test_switching_to_credential_process_updates_in_place(small_org_sandbox, config_path, rolecall):
+    assert rolecall("config", "generate", "--sso-session", "corp").returncode == 0
+    names = set(_generated(botocore_view(config_path)))
+    switched = rolecall("config", "generate", "--sso-session", "corp", "--credential-process", "--prune")
+    assert switched.returncode == 0, switched.stderr
+    assert f"0 added, {len(names)} updated" in switched.stderr and "0 pruned" in switched.stderr
+    generated = _generated(botocore_view(config_path))
+    assert set(generated) == names
+    assert all("credential_process" in p and "sso_session" not in p for p in generated.values())

@@ -123,3 +123,34 @@ def test_generated_config_is_what_botocore_reads(tmp_path, monkeypatch):
     process = full["profiles"]["sandbox-dev-AdministratorAccess-process"]["credential_process"]
     assert shlex.split(process) == ["/opt/py thon/bin/python", "-c", ENTRY_CODE, "credential-process",
                                     "--profile", "sandbox-dev-AdministratorAccess"]
+
+
+def test_restart_keeps_the_port_so_sourced_shells_keep_working(tmp_path):
+    d = tmp_path / "sb"
+    first = _run("start", "--background", "--dir", str(d), "--auto-approve")
+    assert first.returncode == 0, first.stderr
+    url = _exports(first.stdout)["AWS_ENDPOINT_URL_STS"]
+    SandboxControl(url).health()  # a connection, so the old port has TIME_WAIT sockets too
+    assert _run("stop", "--dir", str(d)).returncode == 0
+    again = _run("start", "--background", "--dir", str(d), "--auto-approve")
+    try:
+        assert again.returncode == 0, again.stderr
+        assert _exports(again.stdout)["AWS_ENDPOINT_URL_STS"] == url
+        assert SandboxControl(url).is_up()
+    finally:
+        assert _run("stop", "--dir", str(d)).returncode == 0
+    # the port is taken now: start says so and picks another
+    import socket
+
+    port = int(url.rsplit(":", 1)[1])
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen()
+        third = _run("start", "--background", "--dir", str(d), "--auto-approve")
+        try:
+            assert third.returncode == 0, third.stderr
+            assert f"port {port} (used last time in {d}) is taken" in third.stderr
+            assert _exports(third.stdout)["AWS_ENDPOINT_URL_STS"] != url
+        finally:
+            assert _run("stop", "--dir", str(d)).returncode == 0

@@ -56,3 +56,18 @@ def test_version_and_help(rolecall):
     assert rolecall("--version").stdout.startswith("rolecall, version ")
     help_text = rolecall("--help").stdout
     assert "list" in help_text
+
+
+def test_doctor_fails_a_missing_config(rolecall, tmp_path):
+    result = rolecall("doctor", "--offline", env={"AWS_CONFIG_FILE": str(tmp_path / "nope")})
+    assert result.returncode == 1
+    assert f"[FAIL] config: {tmp_path / 'nope'} does not exist" in result.stdout
+    assert "fix: create it: rolecall config add-session" in result.stdout
+
+
+def test_credential_process_help_is_in_the_style_of_every_command(rolecall):
+    mine = rolecall("credential-process", "--help")
+    other = rolecall("export", "--help")
+    assert mine.returncode == 0 and mine.stdout.startswith("Usage: rolecall credential-process [OPTIONS]")
+    assert other.stdout.startswith("Usage: rolecall export")
+    assert "Options:" in mine.stdout and "--profile" in mine.stdout

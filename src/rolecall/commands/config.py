@@ -169,7 +169,7 @@ def sessions_cmd(as_json) -> int:
     from rolecall import awsconfig
     from rolecall.configedit import ops
 
-    rows = ops.sessions(awsconfig.load())
+    rows = ops.sessions(awsconfig.load().require_files())
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return 0
@@ -200,15 +200,17 @@ def edit_cmd() -> int:
 @click.option("--template", default="{account_name}/{role_name}", show_default=True,
               help="Profile name template: {account_name} {account_id} {role_name} {session} {region} {email}.")
 @click.option("--region", help="region = … in every generated profile (default: the session's region).")
-@click.option("--prune", is_flag=True, help="Remove this session's generated profiles that no longer exist.")
+@click.option("--prune", is_flag=True, help="Remove this session's generated profiles whose account/role is gone.")
+@click.option("--rename", is_flag=True,
+              help="Rename generated profiles the template now names differently (default: keep the old names).")
 @click.option("--credential-process", is_flag=True,
               help="Write `credential_process = rolecall credential-process …` profiles instead of SSO keys.")
 @DRY_RUN
-def generate_cmd(session, template, region, prune, credential_process, dry_run) -> int:
+def generate_cmd(session, template, region, prune, rename, credential_process, dry_run) -> int:
     """Write one profile per account and role the sso-session can reach."""
     from rolecall.configedit import generate
 
-    summary, result = generate.run(session, template=template, region=region, prune=prune,
+    summary, result = generate.run(session, template=template, region=region, prune=prune, rename=rename,
                                    credential_process=credential_process, dry_run=dry_run)
     click.echo(f"rolecall: {summary}", err=True)
     return _report(result)

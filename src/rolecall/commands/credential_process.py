@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run(argv: list[str]) -> int:
+    if "-h" in argv or "--help" in argv:  # the same help, in the same style, as every command
+        from rolecall.cli import run_click
+
+        return run_click(["credential-process", "--help"])
     args = _parser().parse_args(argv)
     if not 0 <= args.window < float("inf"):  # also refuses nan
         raise UsageError("credential-process: --window must be >= 0", hint=f"run: {PROG} --help")

@@ -60,7 +60,7 @@ def _cell(value: object) -> str:
 @click.option("--names", is_flag=True, help="One profile name a line (for scripts).")
 def cmd(filter: str | None, as_json: bool, names: bool) -> int:
     """List profiles, optionally only those whose name contains FILTER."""
-    config = awsconfig.load()
+    config = awsconfig.load().require_files()
     rows = profile_rows(config, filter)
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")

@@ -173,6 +173,13 @@ def start_sandbox(*, org_file: str | None = None, generate: int | None = None, p
     _check_config_is_ours(config_path, force)
     _write(config_path, render_config(org))
 
+    wanted = port
+    if port == 0:
+        port = _last_port(directory)  # a shell that sourced env.sh before keeps working
+    if port and wanted == 0 and not _port_free(port):
+        sys.stderr.write(f"rolecall sandbox: port {port} (used last time in {directory}) is taken; "
+                         "using another one — source env.sh again in your shells\n")
+        port = 0
     if background:
         url, pid = _spawn(org_file, generate, port, directory, auto_approve, token_ttl, latency)
     else:
@@ -188,6 +195,7 @@ def start_sandbox(*, org_file: str | None = None, generate: int | None = None, p
     env = env_vars(url, config_path)
     _write(directory / "env.sh", "# rolecall sandbox (LOCAL EMULATOR, not AWS)\n" + render_exports(env))
     _write(directory / "sandbox.url", url + "\n")
+    _write(directory / "sandbox.port", url.rsplit(":", 1)[1].split("/")[0] + "\n")  # kept after stop
     _write(directory / "sandbox.pid", f"{pid}\n")
     click.echo(render_exports(env), nl=False)
     sys.stdout.flush()
@@ -205,6 +213,26 @@ def start_sandbox(*, org_file: str | None = None, generate: int | None = None, p
             pass
     sys.stderr.write("rolecall sandbox: stopped\n")
     return 0
+
+
+def _last_port(directory: Path) -> int:
+    try:
+        value = int((directory / "sandbox.port").read_text().strip())
+    except (OSError, ValueError):
+        return 0
+    return value if 1024 <= value <= 65535 else 0
+
+
+def _port_free(port: int) -> bool:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _serve_until_interrupted(sandbox) -> None:

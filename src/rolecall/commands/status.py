@@ -23,7 +23,7 @@ def cmd(as_json: bool, profile: str | None, session: str | None, check: bool) ->
     from rolecall.sso import status
     from rolecall.sso.target import all_targets, select_targets
 
-    config = awsconfig.load()
+    config = awsconfig.load().require_files()
     if profile or session:
         targets = select_targets(config, profile=profile, session=session)
     else:

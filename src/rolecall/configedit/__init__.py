@@ -1,7 +1,7 @@
 """Edit `~/.aws/config` without damaging it (`rolecall config …`).
 
-    document   ConfigDocument: configupdater round-trip edits that touch only the
-               lines they mean to (line endings, comments, nested values kept)
+    document   ConfigDocument: edits that touch only the lines they mean to, on
+               botocore's own line rules (everything else kept byte for byte)
     store      the transaction: lock, read, edit, validate, backup, atomic write, diff
     validate   names, regions, account ids, keys and values, checked before writing
     ops        the editing commands as functions (add-session, set, rm, rename, …)
@@ -10,5 +10,5 @@
     wizard     `config sso`: the interactive (or all-flags) profile wizard
     terminal   prompts on /dev/tty (never on stdout)
 
-Nothing here is imported on the hot paths; configupdater and botocore load lazily.
+Nothing here is imported on the hot paths; botocore loads lazily.
 """

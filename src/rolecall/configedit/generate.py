@@ -56,7 +56,9 @@ class Plan:
     update: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # hand-written profile holds the name
-    stale: list[str] = field(default_factory=list)  # generated earlier, gone from the portal
+    stale: list[str] = field(default_factory=list)  # generated earlier, its assignment gone
+    # old name → new name: generated earlier for an assignment the template now names differently
+    renamed: dict[str, str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------
@@ -173,38 +175,76 @@ def _one_line(text: str) -> str:
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
+def _assignment_of(values: dict[str, str]) -> tuple[str | None, str | None]:
+    """(account id, role name) a generated profile points at, in either style."""
+    return (values.get("sso_account_id") or values.get(ops.CP_ACCOUNT_KEY),
+            values.get("sso_role_name") or values.get(ops.CP_ROLE_KEY))
+
+
 def plan(doc: ConfigDocument, config: awsconfig.AwsConfig, assignments: list[Assignment], *, session: str,
-         template: str, region: str, credential_process: bool) -> Plan:
+         template: str, region: str, credential_process: bool, rename: bool = False) -> Plan:
+    """What to add, update, rename and call stale.
+
+    Stale means the profile's account/role assignment is gone. A generated
+    profile whose assignment is still there under another name (the template
+    changed) is a rename: kept under its old name (and kept up to date) unless
+    `rename`, never reported stale, never pruned.
+    """
     result = Plan()
     names = profile_names(assignments, template, session, region)
-    wanted: set[str] = set()
-    for item in sorted(assignments, key=lambda a: names[a]):
-        name = names[item]
-        items = ops.sso_profile_items(
+    wanted = set(names.values())
+    generated = {name: _assignment_of(doc.values(PROFILE, name)) for name in doc.names(PROFILE)
+                 if doc.get(PROFILE, name, MARKER_KEY) == session}
+    elsewhere: dict[tuple, str] = {}  # assignment → a generated profile of it under an unwanted name
+    for name, key in generated.items():
+        if name not in wanted:
+            elsewhere.setdefault(key, name)
+
+    def items_for(item: Assignment, name: str) -> list[tuple[str, str]]:
+        return ops.sso_profile_items(
             session, item.account_id, item.role_name, region=region, output=None, profile=name,
             credential_process=credential_process,
             extra=[(MARKER_KEY, session), (ACCOUNT_NAME_KEY, _one_line(item.account_name))],
         )
-        wanted.add(name)
+
+    for item in sorted(assignments, key=lambda a: names[a]):
+        name = names[item]
         existing = doc.values(PROFILE, name) if doc.section(PROFILE, name) is not None else None
         if existing is None:
+            old = elsewhere.pop((item.account_id, item.role_name), None)
+            if old is not None:
+                result.renamed[old] = name
+                target = name if rename else old
+                if rename and name in config.profiles:  # the new name is taken in the credentials file
+                    del result.renamed[old]
+                    result.skipped.append(name)
+                    target = old
+                current = doc.values(PROFILE, old)
+                items = items_for(item, target)
+                if not all(current.get(k) == v for k, v in items):
+                    result.update[old] = items
+                continue
             if name in config.profiles:  # only in the credentials file: not ours to shadow
                 result.skipped.append(name)
             else:
-                result.add.append((name, items))
+                result.add.append((name, items_for(item, name)))
         elif existing.get(MARKER_KEY) != session:
             result.skipped.append(name)
-        elif all(existing.get(k) == v for k, v in items):
-            result.unchanged.append(name)
         else:
-            result.update[name] = items
-    for name in doc.names(PROFILE):
-        if name not in wanted and doc.get(PROFILE, name, MARKER_KEY) == session:
+            items = items_for(item, name)
+            if all(existing.get(k) == v for k, v in items):
+                result.unchanged.append(name)
+            else:
+                result.update[name] = items
+    present = {(a.account_id, a.role_name) for a in assignments}
+    for name, key in generated.items():
+        if name not in wanted and name not in result.renamed and key not in present:
             result.stale.append(name)
     return result
 
 
-def _apply(doc: ConfigDocument, result: Plan, *, prune: bool, credential_process: bool) -> None:
+def _apply(doc: ConfigDocument, result: Plan, *, prune: bool, credential_process: bool,
+           rename: bool = False) -> None:
     other_style = ops.SSO_KEYS if credential_process else ops.PROCESS_KEYS
     for name, items in result.update.items():
         keys = {k for k, _ in items}
@@ -213,6 +253,12 @@ def _apply(doc: ConfigDocument, result: Plan, *, prune: bool, credential_process
                 doc.unset(PROFILE, name, key)
         for key, value in items:
             doc.set(PROFILE, name, key, value)
+    if rename:
+        for old, new in result.renamed.items():
+            doc.rename(PROFILE, old, new)
+            for other in doc.names(PROFILE):
+                if doc.get(PROFILE, other, "source_profile") == old:
+                    doc.set(PROFILE, other, "source_profile", new)
     if prune:
         for name in result.stale:
             doc.remove(PROFILE, name)
@@ -225,7 +271,7 @@ def _apply(doc: ConfigDocument, result: Plan, *, prune: bool, credential_process
 
 def run(session: str, *, template: str = "{account_name}/{role_name}", region: str | None = None,
         prune: bool = False, credential_process: bool = False, dry_run: bool = False,
-        workers: int = WORKERS) -> tuple[str, EditResult]:
+        workers: int = WORKERS, rename: bool = False) -> tuple[str, EditResult]:
     from rolecall.sso import tokens
 
     check_template(template)
@@ -241,14 +287,18 @@ def run(session: str, *, template: str = "{account_name}/{role_name}", region: s
         if session not in current.sessions:
             current.session(session)  # removed while we listed: raises with the fix
         result = plan(doc, current, assignments, session=session, template=template, region=region,
-                      credential_process=credential_process)
+                      credential_process=credential_process, rename=rename)
         holder["plan"] = result
         for name in result.skipped:
             notes.append(f"profile {name!r} exists and was not generated from {session!r}: kept, skipped")
         if result.stale and not prune:
             notes.append(f"{len(result.stale)} generated profile(s) no longer match an assignment "
                          f"(e.g. {result.stale[0]!r}); --prune removes them")
-        _apply(doc, result, prune=prune, credential_process=credential_process)
+        if result.renamed and not rename:
+            old, new = next(iter(result.renamed.items()))
+            notes.append(f"{len(result.renamed)} generated profile(s) are named differently by this template "
+                         f"(e.g. {old!r} → {new!r}): kept under their old names; --rename renames them")
+        _apply(doc, result, prune=prune, credential_process=credential_process, rename=rename)
 
     def check(new: awsconfig.AwsConfig) -> None:
         result = holder["plan"]
@@ -262,6 +312,9 @@ def run(session: str, *, template: str = "{account_name}/{role_name}", region: s
             for name in result.stale:
                 if name in new.profiles and new.profiles[name].in_config:
                     raise ConfigError(f"pruned profile {name!r} is still there")
+        for old, name in result.renamed.items():
+            if (name if rename else old) not in new.profiles:
+                raise ConfigError(f"renamed profile {name!r} does not read back")
 
     outcome = edit(change, check, dry_run=dry_run)
     result = holder["plan"]
@@ -269,6 +322,8 @@ def run(session: str, *, template: str = "{account_name}/{role_name}", region: s
     summary = (f"{len(assignments)} role(s) in {accounts} account(s) of sso-session {session}: "
                f"{len(result.add)} added, {len(result.update)} updated, {len(result.unchanged)} unchanged, "
                f"{len(result.skipped)} skipped, "
+               + (f"{len(result.renamed)} renamed, " if rename else
+                  (f"{len(result.renamed)} to rename (--rename), " if result.renamed else ""))
                + (f"{len(result.stale)} pruned" if prune else f"{len(result.stale)} stale kept")
                + (" (dry run)" if dry_run else ""))
     return summary, outcome

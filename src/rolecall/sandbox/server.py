@@ -54,7 +54,7 @@ class _Fault:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
-    allow_reuse_address = False
+    allow_reuse_address = True  # rebind the last port over TIME_WAIT (never a second listener)
 
     def __init__(self, address, handler, sandbox: "Sandbox") -> None:
         self.sandbox = sandbox
