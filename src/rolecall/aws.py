@@ -15,7 +15,6 @@ from typing import Any
 
 from rolecall.errors import AwsError, EndpointError
 
-
 USER_AGENT = "rolecall"
 MAX_ATTEMPTS = 4  # in total (standard mode): 3 retries with jittered backoff for 429, 5xx, connection errors
 CONNECT_TIMEOUT = 5

@@ -45,7 +45,6 @@ ROLECALL_SSO_KEYS = {
     "rolecall_sso_account_id": "sso_account_id",
     "rolecall_sso_role_name": "sso_role_name",
 }
-DEFAULT_SSO_SCOPES = ("sso:account:access",)
 
 
 @dataclass(frozen=True)
@@ -135,7 +134,7 @@ def _read_text(path: Path, what: str) -> str | None:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(
             f"the {what} file is not valid UTF-8 (byte {exc.start})", path=str(path), line=line,
-            hint=f"fix or remove the bad bytes, then run: rolecall doctor",
+            hint="fix or remove the bad bytes, then run: rolecall doctor",
         ) from None
 
 
@@ -309,10 +308,6 @@ class AwsConfig:
         mapped = build_profile_map(cfg_sections)
         self._headers = mapped.headers
         self.services = mapped.services
-        self.other_sections = {
-            k: v for k, v in cfg_sections.items()
-            if not k.startswith(("profile", "sso-session", "services")) and k != "default"
-        }
         raw_profiles = mapped.profiles
         in_config = set(raw_profiles)
         credential_keys: dict[str, frozenset[str]] = {}

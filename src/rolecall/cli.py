@@ -73,9 +73,9 @@ def run_click(argv: list[str]) -> int:
     try:
         result = app.main(args=argv, prog_name="rolecall", standalone_mode=False)
     except click.exceptions.Abort:
-        from rolecall.errors import EXIT_INTERRUPTED
-
         import sys
+
+        from rolecall.errors import EXIT_INTERRUPTED
 
         sys.stderr.write("\nrolecall: aborted\n")
         return EXIT_INTERRUPTED

@@ -52,7 +52,7 @@ COMMON_OPTIONS = {
     "-h": FLAG, "--help": FLAG,
 }
 
-ASSUME = {
+ASSUME: dict = {
     "options": {
         "-r": REGION, "--region": REGION, "-d": VALUE, "--duration": VALUE,
         "-p": FLAG, "--profile-only": FLAG, "-c": FLAG, "--console": FLAG,
@@ -80,7 +80,7 @@ EXPORT_FORMATS = ("env", "env-no-export", "fish", "json", "process", "dotenv")
 # positionals, and "session_flag": a flag that makes the first positional an
 # sso-session. tests/completion/test_spec.py derives the same table from the
 # click commands and prints it when the two drift apart.
-ROLECALL = {
+ROLECALL: dict = {
     "options": {"--debug": FLAG, "--version": FLAG, "-h": FLAG, "--help": FLAG},
     "commands": {
         "list": {"options": {"--json": FLAG, "--names": FLAG}, "args": (VALUE,)},

@@ -17,8 +17,8 @@ it; the caller decides where it goes (`--url` → stdout, nothing else).
 from __future__ import annotations
 
 import json
-import shlex
 import os
+import shlex
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -130,17 +130,6 @@ def _configured_endpoint() -> str | None:
                           "your secret key there, so it must be https (or a loopback address)",
                           hint=f"export AWS_ENDPOINT_URL_SIGNIN=https://{printable(host)}")
     return url
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    import ipaddress
-
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def login_url(endpoint: str, signin_token: str, destination: str, issuer: str = ISSUER) -> str:

@@ -25,14 +25,13 @@ import shlex
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-from rolecall import awsconfig, hot
+from rolecall import awsconfig, fileio, hot
 from rolecall.awsconfig import AwsConfig, Profile
 from rolecall.creds import assume_role, process_source, role_cache, static_source
 from rolecall.creds.model import Credentials
 from rolecall.creds.process_source import PROFILE_CHAIN_ENV, ProcessError
 from rolecall.creds.role_cache import DEFAULT_WINDOW_SECONDS, RoleCache
 from rolecall.errors import ConfigError, LoginRequired, RolecallError
-from rolecall import fileio
 
 __all__ = [
     "Credentials", "Resolver", "RoleCache", "ProcessError", "PROFILE_CHAIN_ENV", "DEFAULT_WINDOW_SECONDS",
@@ -199,7 +198,7 @@ class Resolver:
         self._stack.extend(link.name for link in links[1:])  # links[0] is already on it
         try:
             creds, start = None, len(links)
-            for i, (link, request) in enumerate(zip(links, requests)):
+            for i, (link, request) in enumerate(zip(links, requests, strict=True)):
                 creds = self._fresh_role(link, request)
                 if creds is not None:
                     start = i

@@ -143,7 +143,7 @@ def check_shell_integration(environ: dict | None = None) -> list[Finding]:
     name = Path(env.get("SHELL", "bash")).name
     if name not in ("bash", "zsh", "fish"):
         name = "bash"
-    line = (f"rolecall init fish | source" if name == "fish" else f'eval "$(rolecall init {name})"')
+    line = ("rolecall init fish | source" if name == "fish" else f'eval "$(rolecall init {name})"')
     rc = {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "~/.config/fish/config.fish"}[name]
     return [Finding("shell", WARN, "the assume integration is not loaded in this shell",
                     f"add this line to {rc}: {line}")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+
 TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs ms on the hot path)
 
 from rolecall.log import log
@@ -72,10 +73,6 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = 0o600, pri
             os.close(dir_fd)
     except OSError:
         pass
-
-
-def write_json(path: Path, payload: dict) -> None:
-    atomic_write(path, json.dumps(payload, indent=None, separators=(",", ":")), mode=0o600)
 
 
 def read_json(path: Path) -> dict | None:
@@ -173,10 +170,6 @@ class FileLock:
         if self._fallback is not None:
             self._fallback.release()
             self._fallback = None
-
-    @property
-    def is_locked(self) -> bool:
-        return self._depth > 0
 
     def __enter__(self) -> "FileLock":
         self.acquire()

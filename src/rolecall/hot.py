@@ -234,7 +234,8 @@ def read_regular(path: str, limit: int = MAX_FILE_BYTES, *, private: bool = Fals
             raise NotARegularFile(22, "not a regular file", path)
         if private and (st.st_uid != os.getuid() or st.st_mode & 0o077):
             raise PermissionError(13, "not private to this user", path)
-        chunks, total = [], 0
+        chunks: list[bytes] = []
+        total = 0
         while True:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
@@ -534,7 +535,7 @@ class Snapshot:
         if self._racy:
             return False
         guards = []
-        for print_, racy in zip(self.guards, self._racy_guards):
+        for print_, racy in zip(self.guards, self._racy_guards, strict=True):
             if token is not None and _path_of(print_) == token[0]:
                 print_ = _verified_content(token[0], token[1]) or print_.partition(":")[0] + ":-"
             elif racy:

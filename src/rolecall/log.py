@@ -27,7 +27,7 @@ def get_logger():
     if not any(getattr(h, "_rolecall", False) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("rolecall: %(levelname)s: %(message)s"))
-        handler._rolecall = True  # type: ignore[attr-defined]
+        handler._rolecall = True
         logger.addHandler(handler)
     logger.setLevel(logging.DEBUG if _debug() else logging.WARNING)
     return logger

@@ -11,13 +11,12 @@ terminal; prompt_toolkit is imported only when the picker is drawn.
 
 from __future__ import annotations
 
-from rolecall.term import printable
-
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, cast
 
 from rolecall.errors import ConfigError, NoTerminal
+from rolecall.term import printable
 
 ACCOUNT_NAME_KEY = "rolecall_account_name"
 MAX_VISIBLE = 15
@@ -154,7 +153,7 @@ def _run_picker(rows: list[Row], reader: Any, writer: Any, query: str) -> str | 
     from prompt_toolkit.layout.processors import BeforeInput
     from prompt_toolkit.output import create_output
 
-    lines = dict(zip((r.name for r in rows), format_rows(rows)))
+    lines = dict(zip((r.name for r in rows), format_rows(rows), strict=True))
     state: dict[str, Any] = {"matches": filter_rows(rows, query), "index": 0}
 
     def on_change(buffer: Buffer) -> None:
@@ -203,7 +202,8 @@ def _run_picker(rows: list[Row], reader: Any, writer: Any, query: str) -> str | 
 
     layout = Layout(HSplit([
         Window(BufferControl(buffer, input_processors=[BeforeInput("profile> ")]), height=1),
-        Window(FormattedTextControl(list_fragments), dont_extend_height=True, wrap_lines=False),
+        # (prompt_toolkit takes a callable returning fragments; its stub types a list invariantly)
+        Window(FormattedTextControl(cast(Any, list_fragments)), dont_extend_height=True, wrap_lines=False),
     ]))
     app: Application = Application(
         layout=layout, key_bindings=keys, full_screen=False, erase_when_done=True,

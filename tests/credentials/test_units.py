@@ -20,6 +20,8 @@ SSO_CASES = [
     pytest.param("222222222222", "ReadOnlyAccess", None, "https://example.awsapps.com/start", id="legacy"),
     pytest.param("222222222222", "ReadOnlyAccess", None, "https://example.awsapps.com/start/", id="legacy-slash"),
     pytest.param("333333333333", "Rôle-ünicode", "my session", None, id="unicode-and-space"),
+    # botocore tests the session name for truth: an empty one keys by start URL (logout once disagreed)
+    pytest.param("444444444444", "R", "", "https://example.awsapps.com/start", id="empty-session-name"),
 ]
 
 

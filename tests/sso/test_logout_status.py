@@ -9,7 +9,8 @@ import pytest
 
 from rolecall import awsconfig, clock, paths
 from rolecall.sso.login import login
-from rolecall.sso.logout import logout_target, sso_role_cache_key
+from rolecall.creds.role_cache import sso_key as sso_role_cache_key
+from rolecall.sso.logout import logout_target
 from rolecall.sso.target import target_for_session
 
 from .conftest import CONFIG, LEGACY, OTHER_SESSION

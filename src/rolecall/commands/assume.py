@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+
 TYPE_CHECKING = False  # (typing and datetime cost ~5 ms on the cache-hit path: neither is imported there)
 if TYPE_CHECKING:
     from datetime import datetime
@@ -596,15 +597,15 @@ def run_command(command: list[str], env: Mapping[str, str]) -> int:
         except OSError:
             pass
 
-    previous = {}
-    for signum, handler in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGQUIT, signal.SIG_IGN),
-                            (signal.SIGTERM, forward), (signal.SIGHUP, forward)):
-        previous[signum] = signal.signal(signum, handler)
+    previous: dict[Any, Any] = {}
+    for signum, new in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGQUIT, signal.SIG_IGN),
+                        (signal.SIGTERM, forward), (signal.SIGHUP, forward)):
+        previous[signum] = signal.signal(signum, new)
     try:
         status = child.wait()
     finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
     return 128 - status if status < 0 else status
 
 

@@ -15,7 +15,6 @@ Every new shell runs this, so `run(argv)` works without click (ready for
 
 from __future__ import annotations
 
-import os
 import sys
 
 from rolecall import resources, selfcmd, shells

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from rolecall.term import printable
-
 import json
 import sys
 
 import click
 
 from rolecall import awsconfig
+from rolecall.term import printable
 
 
 def profile_rows(config: awsconfig.AwsConfig, needle: str | None) -> list[dict]:

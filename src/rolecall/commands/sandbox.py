@@ -308,7 +308,6 @@ def stop_sandbox(directory: Path) -> int:
 
     from rolecall.errors import RolecallError
 
-    pid_file = directory / "sandbox.pid"
     pid = _read_pid(directory)
     hint = f"start one: rolecall sandbox start --background --dir {directory}"
     if pid is None:

@@ -139,7 +139,7 @@ class _Section:
                 if key in options:
                     raise ConfigError(f"duplicate key {key!r}", section=self.name)
                 state.current = options[key] = _Option(key, index, first)
-            elif kind == "cont":
+            elif kind == "cont" and state.current is not None:  # (a continuation always has a key)
                 state.current.cont.append(index)
                 state.current.parts.append(line.text.strip())
             elif kind == "blank" and state.current is not None:
@@ -532,7 +532,7 @@ class _Edit:
         self.before = self.section.values()
         return self
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> None:
         section = self.section
         try:
             if exc_type is None:
@@ -549,7 +549,6 @@ class _Edit:
             raise
         if exc_type is not None:
             self._restore()
-        return False
 
     def _restore(self) -> None:
         self.section.lines[:] = self.saved

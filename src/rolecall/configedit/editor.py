@@ -69,14 +69,15 @@ def edit_interactively(path: Path | None = None) -> store.EditResult:
             os.chmod(copy, 0o600)
             while True:
                 _run_editor(argv, copy)
+                after: str | None = None
                 try:
-                    after = copy.read_bytes().decode("utf-8")
+                    text = copy.read_bytes().decode("utf-8")
                 except UnicodeDecodeError:
                     found = ["the edited file is not valid UTF-8"]
-                    after = None
                 else:
+                    after = text
                     found = problems(config if before is not None else None, path, config.credentials_path,
-                                     config.credentials_text, after)
+                                     config.credentials_text, text)
                 if after is not None and not found:
                     break
                 if terminal is None:

@@ -9,7 +9,7 @@ file means what was asked.
 from __future__ import annotations
 
 import shlex
-import sys
+from typing import Iterable
 
 from rolecall import awsconfig, paths
 from rolecall.configedit import validate
@@ -45,7 +45,7 @@ def credential_process_line(profile: str) -> str:
 
 def sso_profile_items(session: str, account_id: str, role_name: str, *, region: str | None,
                       output: str | None, profile: str, credential_process: bool,
-                      extra: list[tuple[str, str]] = ()) -> list[tuple[str, str]]:
+                      extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     """The keys of a new SSO profile, in the AWS CLI's order."""
     if credential_process:
         items = [("credential_process", credential_process_line(profile)),
@@ -102,7 +102,7 @@ def remove_session(name: str, *, force: bool = False, dry_run: bool = False) -> 
         if users and not force:
             raise UsageError(
                 f"sso-session {name!r} is used by {len(users)} profile(s): {_some(users)}",
-                hint=f"remove them first (rolecall config rm …) or pass --force to leave them broken",
+                hint="remove them first (rolecall config rm …) or pass --force to leave them broken",
             )
         if users:
             notes.append(f"profiles still naming sso-session {name!r}: {_some(users)}")
@@ -137,6 +137,7 @@ def add_profile(name: str, *, sso_session: str | None = None, account_id: str | 
                                         ("--role-name", role_name)) if v is None]
         if missing:
             raise UsageError(f"an SSO profile also needs {' and '.join(missing)}")
+        assert sso_session is not None and account_id is not None and role_name is not None  # (just checked)
         validate.account_id(account_id)
         validate.role_name(role_name)
         items = sso_profile_items(sso_session, account_id, role_name, region=region, output=output,

@@ -66,7 +66,10 @@ class Terminal:
         from prompt_toolkit.output import create_output
 
         items = [questionary.Choice(title=title, value=value) for title, value in choices]
-        with create_app_session(input=create_input(self.reader), output=create_output(self.writer)):
+        from typing import TextIO, cast
+
+        with create_app_session(input=create_input(cast(TextIO, self.reader)),
+                                output=create_output(cast(TextIO, self.writer))):
             picked = questionary.select(
                 question, choices=items, use_search_filter=True, use_jk_keys=False,
                 instruction="(type to filter, arrows to move, Enter to pick)",

@@ -12,8 +12,6 @@ the picks succeeded.
 
 from __future__ import annotations
 
-from rolecall.term import printable
-
 import shlex
 import sys
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from rolecall.configedit.document import PROFILE, SESSION, ConfigDocument, heade
 from rolecall.configedit.store import EditResult, edit
 from rolecall.configedit.terminal import Terminal, check_choice, need
 from rolecall.errors import LoginRequired, UsageError
+from rolecall.term import printable
 
 
 @dataclass

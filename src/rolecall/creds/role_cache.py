@@ -28,7 +28,6 @@ from rolecall import clock, fileio, hot, paths
 from rolecall.creds.model import Credentials
 from rolecall.log import log
 
-
 # botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS, defined once in rolecall.hot
 DEFAULT_WINDOW_SECONDS = hot.WINDOW_SECONDS
 
@@ -47,6 +46,14 @@ def sso_key(account_id: str, role_name: str, *, session_name: str | None, start_
         args["startUrl"] = start_url
     text = json.dumps(args, sort_keys=True, separators=(",", ":"))
     return _file_safe(sha1(text.encode("utf-8")).hexdigest())
+
+
+def cache_files(directory: Path | None = None) -> list[Path]:
+    """Every entry file of the cache, sorted (the directory is read here only)."""
+    directory = directory if directory is not None else paths.cli_cache_dir()
+    if not directory.is_dir():
+        return []
+    return sorted(directory.glob("*.json"))
 
 
 def assume_role_key(key_args: dict[str, Any]) -> str:

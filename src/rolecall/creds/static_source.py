@@ -38,7 +38,7 @@ def from_profile(config: AwsConfig, profile: Profile) -> Credentials:
         secret_access_key=values["aws_secret_access_key"],
         session_token=token.strip() if isinstance(token, str) and token.strip() else None,
         expiration=None,
-        account_id=raw.get("aws_account_id") if isinstance(raw.get("aws_account_id"), str) else None,
+        account_id=account if isinstance(account := raw.get("aws_account_id"), str) else None,
         profile=profile.name,
     )
 

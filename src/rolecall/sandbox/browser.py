@@ -47,7 +47,7 @@ def _say(message: str) -> None:
 
 def _get(url: str, timeout: float = TIMEOUT) -> tuple[int, dict[str, str], str]:
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=timeout)
     try:
         path = parts.path or "/"
         if parts.query:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 DEFAULT_START_URL = "https://rolecall-sandbox.invalid/start"
 DEFAULT_REGION = "us-east-1"
@@ -81,25 +81,6 @@ class Org:
             index = {a.id: a for a in self.accounts}
             object.__setattr__(self, "_by_id", index)
         return index
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "start_url": self.start_url,
-            "region": self.region,
-            "user": {"name": self.user.name, "email": self.user.email},
-            "accounts": [
-                {
-                    "id": a.id,
-                    "name": a.name,
-                    "email": a.email,
-                    "roles": list(a.roles),
-                    "iam_roles": [
-                        {"name": r.name, "external_id": r.external_id, "mfa": r.mfa} for r in a.iam_roles
-                    ],
-                }
-                for a in self.accounts
-            ],
-        }
 
 
 def _require(cond: bool, message: str) -> None:
@@ -212,7 +193,3 @@ def generate_org(n_accounts: int, roles_per_account: int = 4, seed: int = 0) -> 
     return Org(accounts=tuple(accounts))
 
 
-def iter_profiles(org: Org) -> Iterable[tuple[Account, str]]:
-    for account in org.accounts:
-        for role in account.roles:
-            yield account, role

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 import logging
+import os
 import socket
 import threading
 import time
@@ -354,8 +354,8 @@ class _Handler(BaseHTTPRequestHandler):
         sandbox = self.sandbox
         names = [operation]
         if operation == "CreateToken":
-            grant = _json_body(body).get("grantType") if body else None
-            names.append(f"CreateToken:{GRANT_SHORT.get(grant, grant)}")
+            grant = (_json_body(body) or {}).get("grantType") if body else None
+            names.append(f"CreateToken:{GRANT_SHORT.get(str(grant), grant)}")
         sandbox._record(*names)
         if sandbox.latency > 0:
             time.sleep(sandbox.latency)
@@ -375,8 +375,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_api_error(family, err, request_id)
         except Exception:  # a bug in the sandbox: answer 500 like AWS would, keep serving
             log.exception("sandbox failure in %s", operation)
-            err = _internal_error(family)
-            self._send_api_error(family, err, request_id)
+            self._send_api_error(family, _internal_error(family), request_id)
 
     def _route(self, method: str, path: str, query: dict, body: bytes) -> tuple[str, str]:
         table = {

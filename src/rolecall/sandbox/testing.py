@@ -54,7 +54,7 @@ def device_login(sbx, oidc, client: dict | None = None) -> dict:
 def raw_get(url: str, headers: dict | None = None) -> tuple[int, dict[str, str], str]:
     """GET without following redirects."""
     parts = urlsplit(url)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
     try:
         conn.request("GET", parts.path + ("?" + parts.query if parts.query else ""), headers=headers or {})
         resp = conn.getresponse()

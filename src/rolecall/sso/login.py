@@ -17,12 +17,9 @@ from typing import Callable, Iterator
 from rolecall import aws, clock, fileio
 from rolecall.errors import UsageError
 from rolecall.sso import device, oidc, pkce, registration
-from rolecall.sso.errors import LoginFailed
 from rolecall.sso.target import SsoTarget
 from rolecall.sso.tokens import REFRESH_WINDOW, build_token, read_info, write_token
 from rolecall.sso.ui import LoginUI, TerminalLoginUI, is_headless
-from rolecall.log import log
-
 
 DEFAULT_TIMEOUT = 600.0  # seconds the user has to finish the browser part
 
@@ -183,5 +180,6 @@ def _device(client: object, target: SsoTarget, ui: LoginUI, timeout: float,
             sleep: Callable[[float], None]) -> dict:
     reg, authorization = registration.using(client, target, registration.FLOW_DEVICE,
                                             lambda reg: device.authorize(client, target, reg))
+    assert authorization is not None  # (only_cached=False: the first call always ran)
     response = device.poll(client, reg, authorization, ui, timeout=timeout, sleep=sleep)
     return build_token(target, response, reg, clock.utcnow())

@@ -12,20 +12,17 @@ entry, as the AWS CLI does.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rolecall import fileio, paths
+from rolecall import fileio, hot, paths
 from rolecall.awsconfig import AwsConfig
+from rolecall.creds import role_cache
 from rolecall.errors import AwsError, EndpointError
+from rolecall.log import log
 from rolecall.sso.target import SsoTarget
 from rolecall.sso.tokens import token_info
-from rolecall import hot
-from rolecall.log import log
-
 
 
 @dataclass
@@ -34,16 +31,6 @@ class LogoutResult:
     revoked: list[str] = field(default_factory=list)            # labels whose Logout call succeeded
     warnings: list[str] = field(default_factory=list)
     credentials_deleted: list[str] = field(default_factory=list)  # cli-cache file names
-
-
-def sso_role_cache_key(account_id: str, role_name: str, *, session_name: str | None, start_url: str) -> str:
-    """The AWS CLI's role-credential cache key of an SSO profile (contract §2)."""
-    args = {"accountId": account_id, "roleName": role_name}
-    if session_name is not None:
-        args["sessionName"] = session_name
-    else:
-        args["startUrl"] = start_url
-    return hashlib.sha1(json.dumps(args, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
 def profiles_of(config: AwsConfig, target: SsoTarget) -> list[tuple[str, str, str]]:
@@ -96,15 +83,16 @@ def _logout_target(config: AwsConfig, target: SsoTarget) -> LogoutResult:
     _revoke_and_delete(target.token_path, target.label, result, target.profile_name or _any_profile(config))
     pairs = profiles_of(config, target)
     names = {
-        sso_role_cache_key(account, role, session_name=target.session_name, start_url=target.start_url) + ".json"
+        role_cache.sso_key(account, role, session_name=target.session_name, start_url=target.start_url) + ".json"
         for _, account, role in pairs
     }
     accounts = {account for _, account, _ in pairs}
-    for path in _cli_cache_files():
+    for path in role_cache.cache_files():
         entry = fileio.read_json(path)
         if entry is None or entry.get("ProviderType") != "sso":
             continue
-        creds = entry.get("Credentials") if isinstance(entry.get("Credentials"), dict) else {}
+        raw = entry.get("Credentials")
+        creds = raw if isinstance(raw, dict) else {}
         if path.name in names or creds.get("AccountId") in accounts:
             _delete(path, result)
     return result
@@ -129,7 +117,7 @@ def _logout_all(config: AwsConfig) -> LogoutResult:
             label = target.label if target else str(data.get("startUrl") or path.name)
             profile = target.profile_name if target and target.profile_name else _any_profile(config)
             _revoke_and_delete(path, label, result, profile)
-    for path in _cli_cache_files():
+    for path in role_cache.cache_files():
         entry = fileio.read_json(path)
         if entry is not None and entry.get("ProviderType") == "sso":
             _delete(path, result)
@@ -150,13 +138,6 @@ def _known_targets(config: AwsConfig) -> list[SsoTarget]:
     return all_targets(config)
 
 
-def _cli_cache_files() -> list[Path]:
-    directory = paths.cli_cache_dir()
-    if not directory.is_dir():
-        return []
-    return sorted(directory.glob("*.json"))
-
-
 def _delete(path: Path, result: LogoutResult) -> None:
     try:
         os.unlink(path)
@@ -165,4 +146,4 @@ def _delete(path: Path, result: LogoutResult) -> None:
         pass
 
 
-__all__ = ["LogoutResult", "logout_target", "logout_all", "sso_role_cache_key", "profiles_of"]
+__all__ = ["LogoutResult", "logout_target", "logout_all", "profiles_of"]

@@ -13,11 +13,10 @@ from typing import Callable
 
 from rolecall import fileio
 from rolecall.errors import AwsError, EndpointError, RolecallError
+from rolecall.log import log
 from rolecall.sso import oidc
 from rolecall.sso.target import SsoTarget
-from rolecall.sso.tokens import TokenInfo, start_url_mismatch, build_token, read_info, write_token
-from rolecall.log import log
-
+from rolecall.sso.tokens import TokenInfo, build_token, read_info, start_url_mismatch, write_token
 
 
 def refresh_locked(target: SsoTarget, *, window_seconds: float, now: Callable[[], datetime]) -> str:

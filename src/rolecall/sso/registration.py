@@ -16,9 +16,8 @@ from datetime import datetime, timezone
 from typing import Any, Callable, TypeVar
 
 from rolecall import clock, fileio
-from rolecall.sso.target import SsoTarget
 from rolecall.log import log
-
+from rolecall.sso.target import SsoTarget
 
 FLOW_PKCE = "pkce"
 FLOW_DEVICE = "device"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rolecall import clock, fileio, paths
+from rolecall import clock, fileio
 from rolecall.awsconfig import AwsConfig
-from rolecall.sso.logout import profiles_of, sso_role_cache_key
+from rolecall.creds import role_cache
+from rolecall.sso.logout import profiles_of
 from rolecall.sso.target import SsoTarget, all_targets
 from rolecall.sso.tokens import STATE_ABSENT, state_of
 
@@ -37,29 +38,30 @@ def token_rows(targets: list[SsoTarget], now: datetime | None = None) -> list[di
 
 def _role_index(config: AwsConfig) -> dict[str, tuple[str, str, str]]:
     """cli-cache file name → (profile, account, role) for every SSO profile."""
-    index = {}
+    index: dict[str, tuple[str, str, str]] = {}
     for target in all_targets(config):
         for profile, account, role in profiles_of(config, target):
-            key = sso_role_cache_key(account, role, session_name=target.session_name, start_url=target.start_url)
+            key = role_cache.sso_key(account, role, session_name=target.session_name, start_url=target.start_url)
             index.setdefault(key + ".json", (profile, account, role))
     return index
 
 
 def credential_rows(config: AwsConfig, now: datetime | None = None) -> list[dict]:
     now = now or clock.utcnow()
-    directory = paths.cli_cache_dir()
-    if not directory.is_dir():
+    files = role_cache.cache_files()
+    if not files:
         return []
     index = _role_index(config)
     rows = []
-    for path in sorted(directory.glob("*.json")):
+    for path in files:
         entry = fileio.read_json(path)
         if entry is None or not isinstance(entry.get("Credentials"), dict):
             continue
         creds = entry["Credentials"]
         provider = entry.get("ProviderType") or ("assume-role" if "AssumedRoleUser" in entry else "unknown")
         profile, account, role = index.get(path.name, (None, creds.get("AccountId"), None))
-        user = entry.get("AssumedRoleUser") if isinstance(entry.get("AssumedRoleUser"), dict) else {}
+        raw_user = entry.get("AssumedRoleUser")
+        user = raw_user if isinstance(raw_user, dict) else {}
         arn = user.get("Arn")
         if isinstance(arn, str) and ":assumed-role/" in arn:
             account = account or arn.split(":")[4]
@@ -81,6 +83,3 @@ def credential_rows(config: AwsConfig, now: datetime | None = None) -> list[dict
     return rows
 
 
-def report(config: AwsConfig, now: datetime | None = None) -> dict:
-    now = now or clock.utcnow()
-    return {"tokens": token_rows(all_targets(config), now), "role_credentials": credential_rows(config, now)}

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any, Callable
 
 from rolecall import clock, fileio
-from rolecall.sso.target import SsoTarget, all_targets, target_for_profile, target_for_session
 from rolecall.log import log
+from rolecall.sso.target import SsoTarget, all_targets, target_for_profile, target_for_session
 
 __all__ = [
     "SsoTarget", "target_for_profile", "target_for_session", "all_targets",
