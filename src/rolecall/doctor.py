@@ -143,10 +143,10 @@ def check_shell_integration(environ: dict | None = None) -> list[Finding]:
     name = Path(env.get("SHELL", "bash")).name
     if name not in ("bash", "zsh", "fish"):
         name = "bash"
-    line = ("rolecall init fish | source" if name == "fish" else f'eval "$(rolecall init {name})"')
-    rc = {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "~/.config/fish/config.fish"}[name]
+    from rolecall import shells
+
     return [Finding("shell", WARN, "the assume integration is not loaded in this shell",
-                    f"add this line to {rc}: {line}")]
+                    f"add this line to {shells.RC_FILES[name]}: {shells.rc_line(name)}")]
 
 
 def check_completions(environ: dict | None = None) -> list[Finding]:

@@ -139,10 +139,25 @@ def render_print(shell: str, text: str) -> str:
     return f"builtin printf '%s\\n' {quote_posix(text)}\n"
 
 
+def detect() -> str:
+    """The name of the shell rolecall runs under (shellingham); raises when it cannot tell.
+
+    The one place that asks; what to do when it cannot tell is the caller's.
+    """
+    import shellingham
+
+    return shellingham.detect_shell()[0]
+
+
+RC_FILES = {"bash": "~/.bashrc", "zsh": "~/.zshrc", "fish": "~/.config/fish/config.fish"}
+
+
+def rc_line(shell: str) -> str:
+    """The line of `shell`'s rc file that loads the integration."""
+    return "rolecall init fish | source" if shell == "fish" else f'eval "$(rolecall init {shell})"'
+
+
 def load_hint(shell: str | None) -> str:
-    """The rc-file line that loads the integration for `shell`."""
-    if shell == "fish":
-        return "rolecall init fish | source   (add it to ~/.config/fish/config.fish)"
-    if shell == "zsh":
-        return 'eval "$(rolecall init zsh)"   (add it to ~/.zshrc)'
-    return 'eval "$(rolecall init bash)"   (add it to ~/.bashrc)'
+    """The rc-file line that loads the integration for `shell` (bash unless zsh or fish), and where."""
+    shell = shell if shell in ("zsh", "fish") else "bash"
+    return f"{rc_line(shell)}   (add it to {RC_FILES[shell]})"

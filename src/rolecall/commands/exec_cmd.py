@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from rolecall.commands import assume
+from rolecall import session
 
 
 @click.command(
@@ -43,8 +43,8 @@ def cmd(region: str | None, duration: str | None, profile_only: bool, mfa_token:
         raise click.UsageError("no command to run: rolecall exec PROFILE -- COMMAND ARGS...")
     snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
-    return assume.exec_with_profile(
+    return session.exec_with_profile(
         config, profile, argv,
-        region=assume.check_region(region), duration=assume.parse_duration(duration),
+        region=session.check_region(region), duration=session.parse_duration(duration),
         mfa_token=mfa_token, no_login=no_login, profile_only=profile_only, snapshot=snapshot,
     )

@@ -18,9 +18,9 @@ from typing import Any
 
 import click
 
-from rolecall import shells
-from rolecall.commands import assume
+from rolecall import session, shells
 from rolecall.errors import RolecallError
+from rolecall.term import printable
 
 FORMATS = ("env", "env-no-export", "fish", "json", "process", "dotenv")
 
@@ -29,7 +29,7 @@ _SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+\Z")
 
 
 def _expiry(credentials: Any) -> str | None:
-    return assume.expiry_text(credentials.expiration) if credentials.expiration is not None else None
+    return session.expiry_text(credentials.expiration) if credentials.expiration is not None else None
 
 
 def variables(credentials: Any) -> list[tuple[str, str]]:
@@ -117,16 +117,16 @@ def cmd(profile: str | None, fmt: str, copy: bool, duration: str | None, mfa_tok
     config = awsconfig.load()
     name = profile or awsconfig.env_profile() or "default"
     config.profile(name)
-    seconds = assume.parse_duration(duration)
-    assume.warn_duration_ignored(config, name, seconds)
-    credentials = assume.resolve(config, name, duration=seconds, mfa_token=mfa_token, no_login=no_login,
+    seconds = session.parse_duration(duration)
+    session.warn_duration_ignored(config, name, seconds)
+    credentials = session.resolve(config, name, duration=seconds, mfa_token=mfa_token, no_login=no_login,
                                  snapshot=snapshot)
     text = render(credentials, fmt, region=config.profile(name).region)
     if copy:
         from rolecall import clipboard
 
         clipboard.copy(text, instead="rolecall export PROFILE --format " + fmt)
-        click.echo(f"rolecall: copied the credentials of {assume.printable(name)} ({fmt}) to the clipboard",
+        click.echo(f"rolecall: copied the credentials of {printable(name)} ({fmt}) to the clipboard",
                    err=True)
         return 0
     sys.stdout.buffer.write(text.encode("utf-8"))

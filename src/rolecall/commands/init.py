@@ -69,9 +69,7 @@ def completion_snippet(shell: str, command: list[str]) -> str:
 
 def detect_shell() -> str:
     try:
-        import shellingham
-
-        name = shellingham.detect_shell()[0]
+        name = shells.detect()
     except Exception as exc:  # shellingham raises its own ShellDetectionFailure, or OSError
         raise UsageError(
             f"cannot tell which shell this is ({type(exc).__name__})",

@@ -1,0 +1,304 @@
+"""What a profile's credentials become in a shell or a child, and how a child runs.
+
+Shared by `assume`, `exec` and `export` (commands never import each other):
+the managed variable set and its changes (`session_changes`, `cleared`), the
+child environment, duration and region checks, resolving with the memo
+(`resolve`), the one-line description, and the child runner that forwards
+signals (`run_command`). Imports nothing heavy: `assume`'s cache hit runs here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TYPE_CHECKING = False  # (typing and datetime cost ~5 ms on the cache-hit path: neither is imported there)
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any, Mapping
+
+from rolecall import hot
+from rolecall.errors import UsageError
+from rolecall.term import printable
+
+# Everything rolecall manages in a shell. `assume` unsets all of them first, so
+# nothing of a previous profile survives. ROLECALL_BROWSER, ROLECALL_EXPORT …
+# are the user's settings, not session state: they are never touched.
+MANAGED_VARS = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "ROLECALL_PROFILE",
+    "ROLECALL_EXPIRATION",
+)
+
+
+MIN_DURATION = 900
+
+
+MAX_DURATION = 43200
+
+
+
+def parse_duration(text: str | None) -> int | None:
+    """Seconds from `3600`, `3600s`, `90m` or `1h`; range-checked like AssumeRole."""
+    if text is None:
+        return None
+    raw = text.strip().lower()
+    scale = {"s": 1, "m": 60, "h": 3600}.get(raw[-1:], 0)
+    number = raw[:-1] if scale else raw
+    if not number.isdigit():
+        raise UsageError(
+            f"--duration must be a number of seconds (or like 90m, 1h), got {text!r}",
+            hint="for example: assume -d 3600 PROFILE",
+        )
+    seconds = int(number) * (scale or 1)
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise UsageError(
+            f"--duration must be between {MIN_DURATION} and {MAX_DURATION} seconds (15 min to 12 h), got {seconds}",
+            hint="for example: assume -d 3600 PROFILE",
+        )
+    return seconds
+
+
+
+def check_region(region: str | None) -> str | None:
+    if region is None:
+        return None
+    from rolecall import regions
+
+    why = regions.problem(region)
+    if why is not None:
+        raise UsageError(f"--region does not look like an AWS region: {why}", hint="for example: -r eu-west-1")
+    return region
+
+
+
+def expiry_text(expiration: datetime) -> str:
+    """ISO 8601 in UTC, the way `aws configure export-credentials` writes it."""
+    from datetime import timezone
+
+    return expiration.astimezone(timezone.utc).isoformat()
+
+
+
+def _expiry_of(credentials: Any) -> str | None:
+    text = getattr(credentials, "expiration_text", None)  # a MemoCredentials: no datetime needed
+    if text is not None:
+        return text[:-1] + "+00:00"  # the same string expiry_text makes of it (whole seconds, UTC)
+    return expiry_text(credentials.expiration) if credentials.expiration is not None else None
+
+
+
+def cleared() -> dict[str, str | None]:
+    return {name: None for name in MANAGED_VARS}
+
+
+
+def session_changes(profile: str, credentials: Any | None, region: str | None) -> dict[str, str | None]:
+    """The full variable set for `profile`: managed names unset, then the new values.
+
+    `credentials` None → profile-only mode (AWS_PROFILE + region, SDKs resolve).
+    AWS_PROFILE is exported next to static credentials on purpose (as Granted
+    does): botocore's env provider comes first, and tools that only look at
+    the profile name (prompts, terraform backends) see the right one.
+    """
+    changes = cleared()
+    if credentials is not None:
+        changes["AWS_ACCESS_KEY_ID"] = credentials.access_key_id
+        changes["AWS_SECRET_ACCESS_KEY"] = credentials.secret_access_key
+        if credentials.session_token:
+            changes["AWS_SESSION_TOKEN"] = credentials.session_token
+        expiry = _expiry_of(credentials)
+        if expiry is not None:
+            changes["AWS_CREDENTIAL_EXPIRATION"] = expiry
+            changes["ROLECALL_EXPIRATION"] = expiry
+    changes["AWS_PROFILE"] = profile
+    if region:
+        changes["AWS_REGION"] = region
+        changes["AWS_DEFAULT_REGION"] = region
+    changes["ROLECALL_PROFILE"] = profile
+    return changes
+
+
+
+def child_environment(changes: Mapping[str, str | None], base: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ if base is None else base)
+    for name, value in changes.items():
+        if value is None:
+            env.pop(name, None)
+        elif "\0" in value:
+            raise UsageError(
+                f"the value for {name} contains a NUL byte, which no environment variable can hold",
+                hint="remove the NUL character from the config value it comes from",
+            )
+        else:
+            env[name] = value
+    return env
+
+
+
+def _terminal_login(target: Any) -> None:
+    """Log in inline, prompts on stderr (the wrapper leaves it on the terminal)."""
+    from rolecall.sso.login import login
+    from rolecall.sso.ui import TerminalLoginUI
+
+    login(target, ui=TerminalLoginUI(sys.stderr))
+
+
+
+def can_login_inline(no_login: bool) -> bool:
+    if no_login:
+        return False
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+
+def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | None = None,
+                  no_login: bool = False) -> Any:
+    from rolecall.credentials import Resolver
+
+    handler = _terminal_login if can_login_inline(no_login) else None
+    return Resolver(config, login_handler=handler, mfa_token=mfa_token, duration_seconds=duration)
+
+
+
+def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token: str | None = None,
+            no_login: bool = False, snapshot: Any = None) -> Any:
+    """The profile's credentials: from the memo when it holds, else the full resolver.
+
+    `snapshot` (rolecall.hot.begin(), taken before `config` was read) lets the
+    answer be memoised for the next hot call; without it nothing is memoised.
+    """
+    if snapshot is not None and duration is None:
+        hit = hot.memo_credentials(profile)
+        if hit is not None:
+            return hit[0]
+        snapshot.watch_profile(config, profile)
+    resolver = make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login)
+    credentials = resolver.resolve(profile)
+    if snapshot is not None and duration is None:
+        snapshot.remember(config, profile, credentials, resolver)  # (a different duration: another entry)
+    return credentials
+
+
+
+def region_for(config: Any, profile: str, override: str | None) -> str | None:
+    return override or config.profile(profile).region
+
+
+
+def warn_duration_ignored(config: Any, profile: str, duration: int | None) -> None:
+    from rolecall.awsconfig import KIND_ROLE_CHAIN
+
+    if duration is not None and config.profile(profile).kind != KIND_ROLE_CHAIN:
+        say(f"rolecall: warning: --duration applies to role_arn profiles only; {printable(profile)} is "
+            f"a {config.profile(profile).kind} profile, so it was ignored")
+
+
+
+def say(message: str) -> None:
+    try:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+
+def describe(config: Any, profile: str, credentials: Any | None) -> str:
+    """`P: account 1111 (Name), role R, expires … (in 59m)` — never a secret."""
+    p = config.profile(profile)
+    expiration = getattr(credentials, "expiration", None)
+    expires = None
+    if expiration is not None:
+        from rolecall import clock
+
+        expires = (clock.format_timestamp(expiration), expiration.timestamp())
+    return describe_parts(profile, getattr(credentials, "account_id", None) or p.account_id,
+                          p.get("rolecall_account_name"), getattr(credentials, "role_name", None) or p.role_name,
+                          expires)
+
+
+
+def describe_parts(profile: str, account: str | None, account_name: str | None, role: str | None,
+                   expires: tuple[str, float] | None) -> str:
+    """`expires`: (the expiry as `%Y-%m-%dT%H:%M:%SZ`, as epoch seconds)."""
+    parts = []
+    if account:
+        parts.append(f"account {account}" + (f" ({account_name})" if account_name else ""))
+    if role:
+        parts.append(f"role {role}")
+    if expires is not None:
+        import time
+
+        text, epoch = expires
+        left = int((epoch - time.time()) // 60)
+        parts.append(f"expires {text} (in {left // 60}h{left % 60:02d}m)"
+                     if left >= 60 else f"expires {text} (in {max(left, 0)}m)")
+    return printable(profile + (": " + ", ".join(parts) if parts else ""))
+
+
+
+def exec_with_profile(config: Any, name: str, command: list[str], *, region: str | None = None,
+                      duration: int | None = None, mfa_token: str | None = None, no_login: bool = False,
+                      profile_only: bool = False, snapshot: Any = None) -> int:
+    """Resolve `name` and run `command` with its variables (shared with `rolecall exec`)."""
+    config.profile(name)
+    warn_duration_ignored(config, name, duration)
+    credentials = resolve(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
+                          snapshot=snapshot)
+    changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
+    return run_command(command, child_environment(changes))
+
+
+
+def run_command(command: list[str], env: Mapping[str, str]) -> int:
+    """Run argv as given (no shell), stdio inherited; its status, or 128+n for signal n.
+
+    rolecall stays the parent so the status can be reported: Ctrl-C and
+    Ctrl-\\ reach the child through the terminal and are ignored here;
+    SIGTERM / SIGHUP sent to rolecall are passed on to the child.
+    """
+    import signal
+    import subprocess
+
+    if not command:
+        raise UsageError("no command to run", hint="run: rolecall exec PROFILE -- COMMAND ARGS...")
+    try:
+        child = subprocess.Popen(command, env=dict(env))
+    except FileNotFoundError:
+        say(f"rolecall: error: command not found: {printable(command[0])}")
+        return 127
+    except PermissionError:
+        say(f"rolecall: error: permission denied: {printable(command[0])}")
+        return 126
+    except OSError as exc:
+        say(f"rolecall: error: cannot run {printable(command[0])}: {exc.strerror}")
+        return 126
+
+    def forward(signum: int, _frame: object) -> None:
+        try:
+            child.send_signal(signum)
+        except OSError:
+            pass
+
+    previous: dict[Any, Any] = {}
+    for signum, new in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGQUIT, signal.SIG_IGN),
+                        (signal.SIGTERM, forward), (signal.SIGHUP, forward)):
+        previous[signum] = signal.signal(signum, new)
+    try:
+        status = child.wait()
+    finally:
+        for signum, old in previous.items():
+            signal.signal(signum, old)
+    return 128 - status if status < 0 else status
