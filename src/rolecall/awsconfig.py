@@ -93,6 +93,11 @@ class Profile:
     def is_sso(self) -> bool:
         return self.kind in (KIND_SSO, KIND_SSO_LEGACY)
 
+    @property
+    def is_process(self) -> bool:
+        """Resolved by its own credential_process (whose program decides how long an answer holds)."""
+        return self.kind == KIND_PROCESS
+
 
 # --------------------------------------------------------------------------
 # Raw parsing: botocore's configloader, reproduced on the stdlib.

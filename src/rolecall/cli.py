@@ -80,9 +80,9 @@ def run_click(argv: list[str]) -> int:
         sys.stderr.write("\nrolecall: aborted\n")
         return EXIT_INTERRUPTED
     except click.ClickException as exc:
-        from rolecall.entry import _print_error
+        from rolecall.term import print_error
 
-        _print_error(_one_line(exc.format_message()), _hint_for(exc, argv))
+        print_error(_one_line(exc.format_message()), _hint_for(exc, argv))
         return exc.exit_code
     return result if isinstance(result, int) else 0
 

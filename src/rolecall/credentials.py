@@ -302,19 +302,15 @@ class Resolver:
 
     @contextlib.contextmanager
     def _locked(self, key: str) -> Iterator[None]:
-        lock = self.cache.lock(key)
-        try:
-            lock.acquire()
-        except fileio.LockTimeout:
-            raise RolecallError(
+        def timed_out() -> RolecallError:
+            return RolecallError(
                 f"timed out waiting for the lock on {self.cache.path(key)} (another rolecall is fetching "
                 "these credentials)",
                 hint="wait for the other rolecall (a login or MFA prompt?) to finish, then run again",
-            ) from None
-        try:
+            )
+
+        with fileio.holding(self.cache.lock(key), timed_out):
             yield
-        finally:
-            lock.release()
 
 
 def _aware(value: Any) -> datetime:

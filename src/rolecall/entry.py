@@ -93,15 +93,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_error(message: str, hint: str | None) -> None:
-    lines = [f"rolecall: error: {message}"]
-    if hint:
-        lines.append(f"hint: {hint}")
-    try:
-        sys.stderr.write("\n".join(lines) + "\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
+    from rolecall.term import print_error
 
+    print_error(message, hint)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -11,6 +11,8 @@ import json
 import os
 
 TYPE_CHECKING = False  # (not typing.TYPE_CHECKING: importing typing costs ms on the hot path)
+if TYPE_CHECKING:
+    from typing import Callable
 
 from rolecall.log import log
 
@@ -177,6 +179,28 @@ class FileLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+class holding:  # noqa: N801 (used like a function: `with holding(lock, error):`)
+    """Hold `lock` for the block; when it cannot be had in time, raise `on_timeout()` instead.
+
+    The one way rolecall turns a lock wait that ran out into the caller's own
+    error (which names the file and the other process it waits for). A class,
+    not contextlib: this module is on the hot path.
+    """
+
+    def __init__(self, lock: FileLock, on_timeout: "Callable[[], BaseException]") -> None:
+        self.lock, self.on_timeout = lock, on_timeout
+
+    def __enter__(self) -> FileLock:
+        try:
+            self.lock.acquire()
+        except LockTimeout:
+            raise self.on_timeout() from None
+        return self.lock
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.release()
 
 
 def file_lock(path: Path, timeout: float = LOCK_TIMEOUT, *, private_dir: bool = True) -> FileLock:

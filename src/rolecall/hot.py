@@ -559,17 +559,16 @@ class Snapshot:
 
     # -- the slow path's side (lazy imports: these run after a full resolve) --
 
-    def watch_profile(self, config, profile: str) -> None:
-        """Fingerprint the SSO token file `profile`'s credentials come from, if any."""
-        from rolecall.errors import RolecallError
-        from rolecall.sso.target import target_for_profile
+    def watch_token(self, path: str | None) -> None:
+        """Fingerprint the SSO token file the answer will come from (None: not SSO-based).
 
-        try:
-            path = target_for_profile(config, profile).token_path
-        except RolecallError:
-            return  # not SSO-based (static keys, a credential_process, an env source)
+        The caller finds it (rolecall.sso.target.token_path_of): this module
+        stays below everything it serves.
+        """
+        if path is None:
+            return  # static keys, a credential_process, an env source
         self.sso_based = True
-        self.watch(str(path))
+        self.watch(path)
 
     def remember(self, config, profile: str, creds, resolver) -> bool:
         """Memo `creds` (what `resolver` just gave for `profile`) for the next hot call.
@@ -580,10 +579,8 @@ class Snapshot:
         """
         import json
 
-        from rolecall.awsconfig import KIND_PROCESS
-
         found = config.profile(profile)
-        if found.kind == KIND_PROCESS:
+        if found.is_process:
             return False
         entry_path = None
         if creds.expiration is not None:

@@ -183,7 +183,9 @@ def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token
         hit = hot.memo_credentials(profile)
         if hit is not None:
             return hit[0]
-        snapshot.watch_profile(config, profile)
+        from rolecall.sso.target import token_path_of
+
+        snapshot.watch_token(token_path_of(config, profile))
     resolver = make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login)
     credentials = resolver.resolve(profile)
     if snapshot is not None and duration is None:

@@ -1,4 +1,4 @@
-"""Text that came from outside (config, API answers, other programs), made safe for a terminal.
+"""Text for the terminal: outside text made safe to print, and the one error-line format.
 
 Stdlib only and import-free: the hot paths print through it too.
 """
@@ -17,3 +17,17 @@ def redacted(text: str, *secrets: str) -> str:
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         text = text.replace(secret, "<redacted>")
     return text
+
+
+def print_error(message: str, hint: str | None) -> None:
+    """The README's error format on stderr: `rolecall: error: …` and a `hint:` line."""
+    import sys
+
+    lines = [f"rolecall: error: {message}"]
+    if hint:
+        lines.append(f"hint: {hint}")
+    try:
+        sys.stderr.write("\n".join(lines) + "\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass

@@ -13,7 +13,7 @@ import boto3
 import pytest
 
 from rolecall.console import SessionCredentials
-from rolecall.sandbox.testing import device_login, sts_client, unsigned_config
+from tests.support.sandbox_clients import device_login, sts_client, unsigned_config
 
 ACCOUNT = "111111111111"
 ROLE = "AdministratorAccess"

@@ -209,7 +209,7 @@ def test_sso_profile_url(logged_in, rolecall):
     # the profile's region (eu-west-1) beats AWS_DEFAULT_REGION (us-east-1, set by the test fixture)
     assert query_of(url)["Destination"] == "https://eu-west-1.console.aws.amazon.com/s3/home?region=eu-west-1"
     assert logged_in.count("GetRoleCredentials") == 1 and logged_in.count("GetSigninToken") == 1
-    from rolecall.sandbox.testing import raw_get
+    from tests.support.sandbox_clients import raw_get
 
     status, _, page = raw_get(url)
     assert status == 200 and f"signed in to sandbox-dev ({ACCOUNT})/{ROLE}" in page
@@ -232,7 +232,7 @@ def test_chained_profile(logged_in, rolecall):
     assert logged_in.count("GetSigninToken") == 0
     proc = rolecall("console", "deploy", "--url")
     assert proc.returncode == 0, proc.stderr
-    from rolecall.sandbox.testing import raw_get
+    from tests.support.sandbox_clients import raw_get
 
     status, _, page = raw_get(proc.stdout.strip())
     assert status == 200 and f"({ACCOUNT})/deploy" in page
@@ -261,7 +261,7 @@ def test_no_browser_available(sandbox, sso_creds, rolecall):
 def test_every_kind_of_profile_in_the_sandbox_config(sandbox, sso_token, aws_config, isolated_home, rolecall):
     """The config `rolecall sandbox start` writes: SSO, role-chain and credential_process profiles."""
     from rolecall.sandbox.profiles import SSO_SESSION, render_config
-    from rolecall.sandbox.testing import raw_get
+    from tests.support.sandbox_clients import raw_get
 
     text = aws_config(render_config(sandbox.org, url=sandbox.url)).read_text()
     write_cli_token(isolated_home, SSO_SESSION, sso_token)

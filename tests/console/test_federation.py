@@ -13,7 +13,7 @@ import pytest
 
 from rolecall import console
 from rolecall.errors import AwsError, ConfigError, EndpointError, RolecallError, UsageError
-from rolecall.sandbox.testing import raw_get
+from tests.support.sandbox_clients import raw_get
 
 from .conftest import ACCOUNT, ROLE, query_of
 

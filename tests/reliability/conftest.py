@@ -185,7 +185,7 @@ def sso_login(sandbox, home: Path, *, session: str = SESSION, expires_in: int | 
     from botocore import UNSIGNED
     from botocore.config import Config
 
-    from rolecall.sandbox import testing
+    from tests.support import sandbox_clients as testing
 
     client = botocore.session.Session().create_client(
         "sso-oidc", region_name=REGION, endpoint_url=sandbox.url,

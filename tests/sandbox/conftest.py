@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from rolecall.sandbox.server import Sandbox
-from rolecall.sandbox.testing import device_login, unsigned_config
+from tests.support.sandbox_clients import device_login, unsigned_config
 
 
 @pytest.fixture

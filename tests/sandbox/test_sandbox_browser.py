@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import rolecall
-from rolecall.sandbox.testing import authorize_url, pkce_pair, query_of, register
+from tests.support.sandbox_clients import authorize_url, pkce_pair, query_of, register
 
 SRC = str(Path(rolecall.__file__).resolve().parent.parent)
 

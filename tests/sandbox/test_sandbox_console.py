@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
-from rolecall.sandbox.testing import raw_get, sts_client
+from tests.support.sandbox_clients import raw_get, sts_client
 
 
 def _signin(sbx, akid, secret, token, duration=None):

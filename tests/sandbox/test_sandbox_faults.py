@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError, ConnectionClosedError
 from botocore.parsers import ResponseParserError
 
 from rolecall.sandbox.control import SandboxControl, SandboxControlError
-from rolecall.sandbox.testing import raw_get, sts_client
+from tests.support.sandbox_clients import raw_get, sts_client
 
 
 def _status(exc):

@@ -6,7 +6,7 @@ import urllib.request
 
 import pytest
 
-from rolecall.sandbox.testing import (
+from tests.support.sandbox_clients import (
     DEVICE_GRANT, authorize_url, device_login, pkce_pair, query_of, raw_get, register,
 )
 

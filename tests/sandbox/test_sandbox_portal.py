@@ -9,7 +9,7 @@ import pytest
 
 from rolecall.sandbox.org import generate_org, load_org
 from rolecall.sandbox.server import Sandbox
-from rolecall.sandbox.testing import device_login, unsigned_config
+from tests.support.sandbox_clients import device_login, unsigned_config
 
 
 def _all_accounts(portal, token, **config):

@@ -10,7 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from rolecall.sandbox.testing import sts_client
+from tests.support.sandbox_clients import sts_client
 
 
 def _code(exc: pytest.ExceptionInfo) -> tuple[str, int]:

@@ -54,7 +54,9 @@ def run(argv: list[str]) -> int:
     snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
     config.profile(args.profile)
-    snapshot.watch_profile(config, args.profile)
+    from rolecall.sso.target import token_path_of
+
+    snapshot.watch_token(token_path_of(config, args.profile))
     resolver = Resolver(
         config,
         login_handler=_tty_login if args.auto_login else None,

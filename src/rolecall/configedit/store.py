@@ -70,14 +70,14 @@ def edit(change: Change, check: Check | None = None, *, path: Path | None = None
     left out) and must raise if it does not mean what was asked.
     """
     path = path if path is not None else paths.config_file()
-    try:
-        with config_lock(path):
-            return _edit_locked(path, change, check, dry_run)
-    except fileio.LockTimeout:
-        raise ConfigError(
+    def timed_out() -> ConfigError:
+        return ConfigError(
             f"another process has held the lock {path}.lock for {LOCK_TIMEOUT} s", path=str(path),
             hint=f"wait for the other `rolecall config` to finish, or delete {path}.lock if none runs",
-        ) from None
+        )
+
+    with fileio.holding(config_lock(path), timed_out):
+        return _edit_locked(path, change, check, dry_run)
 
 
 def _edit_locked(path: Path, change: Change, check: Check | None, dry_run: bool) -> EditResult:

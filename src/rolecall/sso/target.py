@@ -109,6 +109,16 @@ def target_for_session(config: AwsConfig, name: str, profile_name: str | None = 
                      profile_name or _profile_using(config, name))
 
 
+def token_path_of(config: AwsConfig, profile: str) -> str | None:
+    """The SSO token file `profile`'s credentials come from; None if not SSO-based."""
+    from rolecall.errors import RolecallError
+
+    try:
+        return str(target_for_profile(config, profile).token_path)
+    except RolecallError:
+        return None
+
+
 def target_for_profile(config: AwsConfig, profile: str) -> SsoTarget:
     """The login behind `profile`: its sso-session or legacy start URL.
 
