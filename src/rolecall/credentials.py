@@ -25,7 +25,7 @@ import shlex
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
-from rolecall import awsconfig, fileio, hot
+from rolecall import awsconfig, fileio, hot, term
 from rolecall.awsconfig import AwsConfig, Profile
 from rolecall.creds import assume_role, process_source, role_cache, static_source
 from rolecall.creds.model import Credentials
@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 LoginHandler = Callable[[Any], Any]
+MfaPrompter = Callable[[str, str], str]  # (mfa_serial, profile) → code
 
 
 class Resolver:
@@ -45,7 +46,8 @@ class Resolver:
 
     login_handler(target) runs an interactive login when an SSO token is
     missing or rejected (None: LoginRequired propagates). mfa_token is used for
-    the first MFA prompt (else the code is read from /dev/tty).
+    the first MFA prompt; mfa_prompter(serial, profile) answers the others
+    (default: a line read on /dev/tty, rolecall.term.ask_mfa_code).
     duration_seconds overrides the top-level role's duration_seconds.
     """
 
@@ -58,6 +60,7 @@ class Resolver:
         duration_seconds: int | None = None,
         window_seconds: float = DEFAULT_WINDOW_SECONDS,
         cache: RoleCache | None = None,
+        mfa_prompter: MfaPrompter | None = None,
     ) -> None:
         self.config = config
         self.login_handler = login_handler
@@ -65,6 +68,7 @@ class Resolver:
         self.window_seconds = window_seconds
         self.cache = cache if cache is not None else RoleCache()
         self._mfa_token = mfa_token
+        self.mfa_prompter: MfaPrompter = mfa_prompter if mfa_prompter is not None else term.ask_mfa_code
         self._inherited = process_source.inherited_chain()
         self._stack: list[str] = []
         self._logged_in: set[str] = set()
@@ -270,7 +274,7 @@ class Resolver:
         if self._mfa_token:
             code, self._mfa_token = self._mfa_token, None  # one code serves one prompt
             return code
-        return assume_role.read_mfa_code(serial, profile)
+        return self.mfa_prompter(serial, profile)
 
     def _sts_regions(self, names: list[str]) -> list[str | None]:
         """For each link: its region, else the first region further down its sources."""

@@ -11,7 +11,6 @@ terminal; prompt_toolkit is imported only when the picker is drawn.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any, Iterable, cast
 
@@ -114,17 +113,15 @@ def format_rows(rows: list[Row]) -> list[str]:
 
 def open_tty() -> tuple[Any, Any]:
     """(reader, writer) text streams on the controlling terminal."""
+    from rolecall.term import open_tty as open_terminal
+
     try:
-        fd = os.open("/dev/tty", os.O_RDWR | getattr(os, "O_NOCTTY", 0))
+        return open_terminal()
     except OSError as exc:
         raise NoTerminal(
             f"no PROFILE given and no terminal to pick one on (/dev/tty: {exc.strerror})",
             hint="name the profile: assume PROFILE   (to see them: rolecall list)",
         ) from None
-    # Two streams on one terminal: a terminal cannot seek, so no "r+" text file.
-    reader = os.fdopen(fd, "r", encoding="utf-8", errors="replace")
-    writer = os.fdopen(os.dup(fd), "w", encoding="utf-8", errors="replace")
-    return reader, writer
 
 
 def pick_profile(config: Any, query: str = "") -> str | None:

@@ -99,6 +99,18 @@ def test_mfa_with_mfa_token(rolecall, sandbox, logged_in):
     assert sandbox.count("AssumeRole") == 1
 
 
+def test_mfa_prompter_is_passed_in(sandbox, logged_in):
+    asked = []
+
+    def prompter(serial: str, profile: str) -> str:
+        asked.append((serial, profile))
+        return "123456"
+
+    creds = Resolver(awsconfig.load(), mfa_prompter=prompter).resolve("break-glass")
+    assert asked == [(f"arn:aws:iam::{DEV}:mfa/sandbox-user", "break-glass")]
+    assert creds.account_id == PROD and sandbox.count("AssumeRole") == 1
+
+
 def test_mfa_without_code_or_terminal_is_no_terminal(sandbox, logged_in):
     result = _no_tty_run("credential-process", "--profile", "break-glass")
     assert result.returncode == 7

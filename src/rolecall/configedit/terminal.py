@@ -21,9 +21,10 @@ class Terminal:
     def open(cls) -> "Terminal | None":
         if os.environ.get("ROLECALL_NO_TTY"):
             return None
+        from rolecall.term import open_tty
+
         try:
-            reader = open("/dev/tty", encoding="utf-8")  # noqa: SIM115 - closed by close()
-            writer = open("/dev/tty", "w", encoding="utf-8")  # noqa: SIM115
+            reader, writer = open_tty()  # closed by close()
         except OSError:
             return None
         return cls(reader, writer)

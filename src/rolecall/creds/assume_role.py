@@ -15,7 +15,7 @@ from typing import Any
 from rolecall.awsconfig import AwsConfig, Profile
 from rolecall.creds import role_cache
 from rolecall.creds.model import Credentials
-from rolecall.errors import AwsError, ConfigError, EndpointError, NoTerminal, UsageError
+from rolecall.errors import AwsError, ConfigError, EndpointError
 
 DEFAULT_STS_REGION = "us-east-1"
 
@@ -78,33 +78,6 @@ def request_for(config: AwsConfig, profile: Profile, *, duration_seconds: int | 
     if duration_seconds is not None:
         kwargs["DurationSeconds"] = duration_seconds
     return RoleRequest(profile=profile.name, kwargs=kwargs, auto_session_name="RoleSessionName" not in kwargs)
-
-
-def read_mfa_code(serial: str, profile: str) -> str:
-    """Ask on /dev/tty (stdout/stderr may be a pipe to botocore); no terminal → NoTerminal."""
-    def no_terminal() -> NoTerminal:
-        return NoTerminal(
-            f"profile {profile!r} needs an MFA code for {serial} and there is no terminal to ask on",
-            hint="pass the code: --mfa-token CODE",
-        )
-
-    # Two streams: a read-write text file on a tty is not possible (not seekable).
-    try:
-        tty_in = open("/dev/tty", encoding="utf-8", errors="replace")  # noqa: SIM115
-    except OSError:
-        raise no_terminal() from None
-    with tty_in:
-        try:
-            tty_out = open("/dev/tty", "w", encoding="utf-8")  # noqa: SIM115
-        except OSError:
-            raise no_terminal() from None
-        with tty_out:
-            tty_out.write(f"Enter MFA code for {serial}: ")
-            tty_out.flush()
-            code = tty_in.readline().strip()
-    if not code:
-        raise UsageError(f"no MFA code entered for {serial}", hint="pass the code: --mfa-token CODE")
-    return code
 
 
 def assume(request: RoleRequest, source: Credentials, region: str | None, token_code: str | None = None) -> dict:

@@ -125,12 +125,9 @@ def _holder(lock_path: str) -> int | None:
 
 
 def _has_terminal() -> bool:
-    try:
-        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
-    except OSError:
-        return False
-    os.close(fd)
-    return True
+    from rolecall.term import has_tty
+
+    return has_tty()
 
 
 def _pkce(client: object, target: SsoTarget, ui: LoginUI, timeout: float) -> dict | None:

@@ -96,13 +96,16 @@ class TerminalLoginUI:
     @classmethod
     def for_tty(cls, open_browser: bool = True) -> "TerminalLoginUI":
         """Talk to /dev/tty (for credential_process --auto-login, whose stderr is captured)."""
+        from rolecall.term import open_tty
+
         try:
-            stream = open("/dev/tty", "w", encoding="utf-8")  # noqa: SIM115 - closed by close()
+            reader, stream = open_tty()  # the writer is closed by close()
         except OSError as exc:
             raise NoTerminal(
                 f"a login is needed but there is no terminal to show it on (/dev/tty: {exc.strerror})",
                 hint="log in from a terminal first: rolecall login",
             ) from None
+        reader.close()
         ui = cls(stream, open_browser=open_browser)
         ui._owned = True
         return ui
