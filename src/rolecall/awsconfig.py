@@ -35,6 +35,9 @@ KIND_STATIC = "static"
 KIND_OTHER = "other"
 
 _ACCOUNT_ID = re.compile(r"\d{12}\Z", re.ASCII)
+# What AWS allows for a role session (AssumeRole DurationSeconds, console federation).
+MIN_DURATION = 900
+MAX_DURATION = 43200
 _ROLE_ARN = re.compile(r"arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z", re.ASCII)
 
 # A profile generated with --credential-process keeps its SSO settings under
@@ -433,6 +436,33 @@ class AwsConfig:
             ))
 
         raw = profile.settings
+        self._role_rules(profile, err)
+        if profile.kind == KIND_ROLE_CHAIN:
+            duration = _str(raw, "duration_seconds")
+            if duration is not None and not duration.strip().isdigit():
+                err(f"duration_seconds must be an integer, got {duration!r}", "duration_seconds")
+        if profile.is_sso:
+            problems.extend(self._sso_problems(profile, err))
+        return problems
+
+    def role_problems(self, name: str) -> list[ConfigError]:
+        """What stops `name` (a role_arn profile) from being assumed: the resolver's check."""
+        problems: list[ConfigError] = []
+        header = self.section_header(name)
+
+        def err(message: str, key: str | None, hint: str | None = None) -> None:
+            problems.append(ConfigError(
+                message, path=str(self.config_path), section=header, key=key,
+                line=_locate(self.config_text, header, key), hint=hint,
+            ))
+
+        self._role_rules(self.profile(name), err)
+        return problems
+
+    @staticmethod
+    def _role_rules(profile: Profile, err) -> None:
+        """The rules for role keys, in one place (doctor's problems and the resolver's check)."""
+        raw, name = profile.settings, profile.name
         if "credential_source" in raw and "source_profile" in raw:
             err("credential_source and source_profile are mutually exclusive", "credential_source",
                 f"run: rolecall config unset {shlex.quote(name)} credential_source")
@@ -443,12 +473,6 @@ class AwsConfig:
             if not role_arn_is_valid(_str(raw, "role_arn") or ""):
                 err(f"role_arn is not an IAM role ARN: {_str(raw, 'role_arn')!r}", "role_arn",
                     f"run: rolecall config set {shlex.quote(name)} role_arn arn:aws:iam::123456789012:role/NAME")
-            duration = _str(raw, "duration_seconds")
-            if duration is not None and not duration.strip().isdigit():
-                err(f"duration_seconds must be an integer, got {duration!r}", "duration_seconds")
-        if profile.is_sso:
-            problems.extend(self._sso_problems(profile, err))
-        return problems
 
     def _sso_problems(self, profile: Profile, err) -> list[ConfigError]:
         raw = profile.settings

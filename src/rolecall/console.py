@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from rolecall.awsconfig import MAX_DURATION, MIN_DURATION
 from rolecall.console_services import GLOBAL_SERVICES, SERVICES
 from rolecall.errors import AwsError, ConfigError, EndpointError, RolecallError, UsageError
 from rolecall.term import printable, redacted
@@ -31,8 +32,6 @@ ISSUER = "rolecall"
 DEFAULT_REGION = "us-east-1"
 FEDERATION_TIMEOUT = 10.0  # seconds, per attempt
 MAX_ATTEMPTS = 3  # throttling / 5xx / dropped connections are retried
-MIN_DURATION = 900
-MAX_DURATION = 43200
 SIGNIN_TOKEN_MINUTES = 15  # how long AWS honours a sign-in token
 BROWSER_WAIT = 3.0  # seconds to wait for ROLECALL_BROWSER to report a failure
 _MAX_RESPONSE = 64 * 1024

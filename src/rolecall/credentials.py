@@ -21,7 +21,6 @@ path of `rolecall credential-process`.
 from __future__ import annotations
 
 import contextlib
-import shlex
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 
@@ -216,21 +215,9 @@ class Resolver:
             del self._stack[len(self._stack) - (len(links) - 1):]
 
     def _check_role(self, profile: Profile) -> None:
-        raw = profile.raw
-        header = self.config.section_header(profile.name)
-        path = str(self.config.config_path)
-        name = shlex.quote(profile.name)
-        if "credential_source" in raw and "source_profile" in raw:
-            raise ConfigError("credential_source and source_profile are mutually exclusive", path=path,
-                              section=header, key="credential_source",
-                              hint=f"run: rolecall config unset {name} credential_source")
-        if "credential_source" not in raw and "source_profile" not in raw:
-            raise ConfigError("role_arn needs source_profile or credential_source", path=path, section=header,
-                              key="role_arn", hint=f"run: rolecall config set {name} source_profile OTHER_PROFILE")
-        if not awsconfig.role_arn_is_valid(profile.role_arn or ""):
-            raise ConfigError(f"role_arn is not an IAM role ARN: {profile.role_arn!r}", path=path, section=header,
-                              key="role_arn",
-                              hint=f"run: rolecall config set {name} role_arn arn:aws:iam::123456789012:role/NAME")
+        problems = self.config.role_problems(profile.name)  # awsconfig holds the rules
+        if problems:
+            raise problems[0]
 
     def _chain_base(self, last: Profile, base: Profile | None) -> Credentials:
         """The credentials the lowest role of the chain is assumed with."""

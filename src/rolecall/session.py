@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
 from rolecall import hot
+from rolecall.awsconfig import MAX_DURATION, MIN_DURATION
 from rolecall.errors import UsageError
 from rolecall.term import printable
 
@@ -37,14 +38,6 @@ MANAGED_VARS = (
     "ROLECALL_PROFILE",
     "ROLECALL_EXPIRATION",
 )
-
-
-MIN_DURATION = 900
-
-
-MAX_DURATION = 43200
-
-
 
 def parse_duration(text: str | None) -> int | None:
     """Seconds from `3600`, `3600s`, `90m` or `1h`; range-checked like AssumeRole."""

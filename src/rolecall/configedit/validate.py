@@ -117,7 +117,9 @@ def value(text: str, key_name: str) -> str:
 
 
 def role_arn(value: str) -> str:
-    if not re.match(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+\Z", value):
+    from rolecall.awsconfig import role_arn_is_valid  # the one pattern, also used when reading
+
+    if not role_arn_is_valid(value):
         raise UsageError(f"role ARN {value!r} is not arn:aws:iam::<12 digits>:role/<name>",
                          hint="e.g. --role-arn arn:aws:iam::123456789012:role/Deploy")
     return value
