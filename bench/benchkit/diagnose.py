@@ -104,7 +104,7 @@ def markdown(profile: ImportProfile) -> list[str]:
 # hot paths are built from.
 PRICE_LIST = ("re", "logging", "dataclasses", "typing", "pathlib", "json", "argparse", "datetime", "hashlib",
               "subprocess", "tempfile", "shlex", "filelock", "click", "botocore.session", "rolecall.entry",
-              "rolecall.errors", "rolecall.paths", "rolecall.awsconfig", "rolecall.credentials",
+              "rolecall.errors", "rolecall.paths", "rolecall.awsconfig", "rolecall.credentials.resolver",
               "rolecall.completion", "rolecall.commands.credential_process", "rolecall.commands.assume")
 
 

@@ -446,7 +446,7 @@ def memo_credentials(name: str) -> tuple[MemoCredentials, dict[str, str]] | None
 
 
 class MemoCredentials:
-    """Credentials from the memo, with rolecall.creds.model.Credentials' attribute names.
+    """Credentials from the memo, with rolecall.credentials.model.Credentials' attribute names.
 
     The expiry stays text on the hot path (no datetime import); `expiration`
     parses it for the callers that want a datetime.

@@ -158,7 +158,7 @@ def can_login_inline(no_login: bool) -> bool:
 
 def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | None = None,
                   no_login: bool = False) -> Any:
-    from rolecall.credentials import Resolver
+    from rolecall.credentials.resolver import Resolver
 
     handler = _terminal_login if can_login_inline(no_login) else None
     return Resolver(config, login_handler=handler, mfa_token=mfa_token, duration_seconds=duration)

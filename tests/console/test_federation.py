@@ -48,7 +48,7 @@ def test_works_with_the_real_credentials_type(sandbox, role_creds):
     try:
         from rolecall.credentials import Credentials
     except ImportError:  # the package re-exports it once rolecall/credentials.py lands
-        from rolecall.creds.model import Credentials
+        from rolecall.credentials.model import Credentials
     creds = Credentials(role_creds["accessKeyId"], role_creds["secretAccessKey"], role_creds["sessionToken"],
                         datetime.fromtimestamp(role_creds["expiration"] / 1000, timezone.utc), ACCOUNT, ROLE, None)
     url = console.open_console(creds, service="iam", url_only=True)

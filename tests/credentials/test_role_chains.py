@@ -13,7 +13,7 @@ import pytest
 
 from rolecall import awsconfig
 from rolecall.credentials import Resolver
-from rolecall.creds import role_cache
+from rolecall.credentials import role_cache
 from rolecall.errors import ConfigError, LoginRequired
 
 from tests.credentials.conftest import (

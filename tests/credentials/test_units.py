@@ -9,7 +9,7 @@ import pytest
 
 from rolecall import awsconfig
 from rolecall.credentials import PROFILE_CHAIN_ENV, Credentials, ProcessError, Resolver
-from rolecall.creds import assume_role, process_source, role_cache
+from rolecall.credentials import assume_role, process_source, role_cache
 from rolecall.errors import ConfigError
 
 

@@ -7,7 +7,7 @@ import stat
 
 import pytest
 
-from rolecall.creds import role_cache
+from rolecall.credentials import role_cache
 from tests.reliability.conftest import assert_clean_error, cache_files, token_path
 
 TOKEN_CORRUPTIONS = {

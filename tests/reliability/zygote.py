@@ -41,7 +41,7 @@ def _warm() -> None:
         except ImportError:
             pass
     import_module("rolecall.completion")
-    import_module("rolecall.credentials")
+    import_module("rolecall.credentials.resolver")
 
 
 def _child(job: dict, out_path: str, err_path: str) -> None:

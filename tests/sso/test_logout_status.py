@@ -9,7 +9,7 @@ import pytest
 
 from rolecall import awsconfig, clock, paths
 from rolecall.sso.login import login
-from rolecall.creds.role_cache import sso_key as sso_role_cache_key
+from rolecall.credentials.role_cache import sso_key as sso_role_cache_key
 from rolecall.sso.logout import logout_target
 from rolecall.sso.target import target_for_session
 

@@ -58,7 +58,7 @@ def _credentials(profile: str | None) -> Any:
                 "no profile given and no AWS credentials in this shell",
                 hint="run: rolecall console PROFILE   (see: rolecall list)",
             )
-    from rolecall.credentials import Resolver
+    from rolecall.credentials.resolver import Resolver
 
     resolver = Resolver(awsconfig.load(), login_handler=_login_handler())
     return resolver.resolve(profile)

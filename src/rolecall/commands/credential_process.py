@@ -49,7 +49,7 @@ def run(argv: list[str]) -> int:
         raise UsageError("credential-process: --window must be >= 0", hint=f"run: {PROG} --help")
 
     from rolecall import awsconfig, hot
-    from rolecall.credentials import Resolver
+    from rolecall.credentials.resolver import Resolver
 
     snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()

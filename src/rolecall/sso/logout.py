@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rolecall import fileio, hot, paths
 from rolecall.awsconfig import AwsConfig
-from rolecall.creds import role_cache
+from rolecall.credentials import role_cache
 from rolecall.errors import AwsError, EndpointError
 from rolecall.log import log
 from rolecall.sso.target import SsoTarget

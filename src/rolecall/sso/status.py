@@ -10,7 +10,7 @@ from datetime import datetime
 
 from rolecall import clock, fileio
 from rolecall.awsconfig import AwsConfig
-from rolecall.creds import role_cache
+from rolecall.credentials import role_cache
 from rolecall.sso.logout import profiles_of
 from rolecall.sso.target import SsoTarget, all_targets
 from rolecall.sso.tokens import STATE_ABSENT, state_of

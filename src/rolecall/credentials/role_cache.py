@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from rolecall import clock, fileio, hot, paths
-from rolecall.creds.model import Credentials
+from rolecall.credentials.model import Credentials
 from rolecall.log import log
 
 # botocore's CachedCredentialFetcher.DEFAULT_EXPIRY_WINDOW_SECONDS, defined once in rolecall.hot

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rolecall.creds import role_cache
+from rolecall.credentials import role_cache
 from rolecall.errors import AwsError, EndpointError
 
 

@@ -2,7 +2,7 @@
 
 `Resolver(config).resolve(name)` follows botocore's provider order and
 semantics, and shares the AWS CLI's role-credential cache (`~/.aws/cli/cache`,
-same keys, same format — see `rolecall.creds.role_cache`):
+same keys, same format — see `rolecall.credentials.role_cache`):
 
 - SSO profiles: a cached entry with ≥ `window_seconds` left, else (under a file
   lock, re-checking after it) an access token from `rolecall.sso.tokens` and
@@ -26,10 +26,10 @@ from typing import Any, Callable, Iterator
 
 from rolecall import awsconfig, fileio, hot, term
 from rolecall.awsconfig import AwsConfig, Profile
-from rolecall.creds import assume_role, process_source, role_cache, static_source
-from rolecall.creds.model import Credentials
-from rolecall.creds.process_source import PROFILE_CHAIN_ENV, ProcessError
-from rolecall.creds.role_cache import DEFAULT_WINDOW_SECONDS, RoleCache
+from rolecall.credentials import assume_role, process_source, role_cache, static_source
+from rolecall.credentials.model import Credentials
+from rolecall.credentials.process_source import PROFILE_CHAIN_ENV, ProcessError
+from rolecall.credentials.role_cache import DEFAULT_WINDOW_SECONDS, RoleCache
 from rolecall.errors import ConfigError, LoginRequired, RolecallError
 
 __all__ = [
@@ -150,7 +150,7 @@ class Resolver:
         return role_cache.entry_credentials(entry, profile=profile.name, role_name=profile.role_name)
 
     def _fetch_sso(self, profile: Profile) -> dict:
-        from rolecall.creds import sso_role
+        from rolecall.credentials import sso_role
         from rolecall.sso import tokens
 
         target = tokens.target_for_profile(self.config, profile.name)

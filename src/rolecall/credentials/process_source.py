@@ -19,7 +19,7 @@ import shlex
 from datetime import datetime, timezone
 
 from rolecall import hot
-from rolecall.creds.model import Credentials
+from rolecall.credentials.model import Credentials
 from rolecall.errors import ConfigError, RolecallError
 
 PROFILE_CHAIN_ENV = hot.CHAIN_ENV  # (defined once, in rolecall.hot: the memo steps aside for these children)

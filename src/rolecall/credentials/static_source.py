@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from rolecall.awsconfig import AwsConfig, Profile
-from rolecall.creds.model import Credentials
+from rolecall.credentials.model import Credentials
 from rolecall.errors import ConfigError
 
 # botocore's CanonicalNameCredentialSourcer names; only Environment makes sense on a workstation.

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rolecall.awsconfig import AwsConfig, Profile
-from rolecall.creds import role_cache
-from rolecall.creds.model import Credentials
+from rolecall.credentials import role_cache
+from rolecall.credentials.model import Credentials
 from rolecall.errors import AwsError, ConfigError, EndpointError
 
 DEFAULT_STS_REGION = "us-east-1"
