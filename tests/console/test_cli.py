@@ -180,7 +180,7 @@ region = ap-northeast-1
 
 
 def write_cli_token(home, session: str, token: dict) -> None:
-    """The token file as the AWS CLI writes it (contract §1): sha1(session name), UTC `Z` timestamps."""
+    """The token file as the AWS CLI writes it (botocore SSOTokenProvider): sha1(session name), UTC `Z` timestamps."""
     import hashlib
     import json
     from datetime import datetime, timedelta, timezone

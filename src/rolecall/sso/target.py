@@ -38,7 +38,7 @@ class SsoTarget:
 
     @property
     def cache_key(self) -> str:
-        """sha1 of the session name, or of the start URL exactly as written (contract §1)."""
+        """sha1 of the session name, or of the start URL exactly as written (botocore SSOTokenLoader._generate_cache_key)."""
         source = self.session_name if self.session_name is not None else self.start_url
         return hashlib.sha1(source.encode("utf-8")).hexdigest()
 

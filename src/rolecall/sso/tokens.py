@@ -1,6 +1,6 @@
 """The SSO token cache (`~/.aws/sso/cache/<sha1>.json`) and its refresh.
 
-The file format is the AWS CLI's, byte for byte (contract §1), so botocore,
+The file format is the AWS CLI's, byte for byte (botocore SSOTokenProvider), so botocore,
 the AWS CLI and rolecall share one login. The cache-hit path of
 `access_token` is stdlib only: botocore is imported only when a refresh is
 really needed (`refresh_locked`).
