@@ -30,3 +30,8 @@ def parse_timestamp(value: str) -> datetime:
 def format_timestamp(value: datetime) -> str:
     """The AWS CLI's on-disk form: `%Y-%m-%dT%H:%M:%SZ`, always UTC."""
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_utc(value: datetime) -> str:
+    """ISO 8601 in UTC (`…+00:00`), the way `aws configure export-credentials` writes an expiry."""
+    return value.astimezone(timezone.utc).isoformat()

@@ -590,14 +590,6 @@ def _without_header(text: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _quote_posix(word: str) -> str:
-    return "'" + word.replace("'", "'\\''") + "'"
-
-
-def _quote_fish(word: str) -> str:
-    return "'" + word.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def init_snippet(shell: str, command: list[str] | None = None) -> str:
     """The completion code for `shell`, calling `command` (default: this rolecall).
 
@@ -609,7 +601,9 @@ def init_snippet(shell: str, command: list[str] | None = None) -> str:
     if shell not in _SCRIPTS:
         raise ValueError(f"no completion for shell {shell!r} (bash, zsh, fish)")
     command = list(command) if command is not None else running_command()
-    quote = _quote_fish if shell == "fish" else _quote_posix
+    from rolecall import shells  # (not on a TAB: only `rolecall init` bakes the command in)
+
+    quote = shells.emitter(shell).quote
     baked = "command " + " ".join(quote(part) for part in command) + " __complete"
     if shell == "zsh":
         lines = _without_header(resources.read_text("completions", "_rolecall")).splitlines()

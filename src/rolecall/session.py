@@ -14,7 +14,6 @@ import sys
 
 TYPE_CHECKING = False  # (typing and datetime cost ~5 ms on the cache-hit path: neither is imported there)
 if TYPE_CHECKING:
-    from datetime import datetime
     from typing import Any, Mapping
 
 from rolecall import hot
@@ -73,19 +72,15 @@ def check_region(region: str | None) -> str | None:
 
 
 
-def expiry_text(expiration: datetime) -> str:
-    """ISO 8601 in UTC, the way `aws configure export-credentials` writes it."""
-    from datetime import timezone
-
-    return expiration.astimezone(timezone.utc).isoformat()
-
-
-
 def _expiry_of(credentials: Any) -> str | None:
     text = getattr(credentials, "expiration_text", None)  # a MemoCredentials: no datetime needed
     if text is not None:
-        return text[:-1] + "+00:00"  # the same string expiry_text makes of it (whole seconds, UTC)
-    return expiry_text(credentials.expiration) if credentials.expiration is not None else None
+        return text[:-1] + "+00:00"  # the same string clock.iso_utc makes of it (whole seconds, UTC)
+    if credentials.expiration is None:
+        return None
+    from rolecall import clock  # (datetime is loaded already: the credentials hold one)
+
+    return clock.iso_utc(credentials.expiration)
 
 
 

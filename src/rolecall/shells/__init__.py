@@ -1,4 +1,8 @@
-"""Per-shell emitters: an ordered map name → value | None (unset) → code to eval.
+"""Shell knowledge, in one place: one emitter per shell behind one interface.
+
+`render(shell, changes)` turns an ordered map name → value | None (unset) into
+code to eval; `emitter(shell)` is the per-shell object (quote / export / unset /
+print) it uses; `formats` holds the export formats (`rolecall export`).
 
 This is where all quoting for the shell wrappers lives (direnv's model): the
 wrapper only captures this text, checks rolecall's exit status and evals it.
@@ -76,14 +80,71 @@ def quote_fish(value: str) -> str:
     return "\\n".join(quoted)
 
 
-def quote(shell: str, value: str) -> str:
-    check_shell(shell)
-    if "\0" in value:
-        raise UsageError("a value contains a NUL byte, which no shell can hold")
-    return quote_fish(value) if shell == "fish" else quote_posix(value)
+class _Posix:
+    """bash and zsh: POSIX single quotes; `builtin` so functions named export/unset are bypassed."""
+
+    name = "bash"
+
+    def quote(self, value: str) -> str:
+        return quote_posix(value)
+
+    def export(self, name: str, value: str, report: bool) -> str:
+        line = f"builtin export {name}={quote_posix(value)}"
+        return self._reported(name, line) if report else line
+
+    def unset(self, name: str, report: bool) -> str:
+        line = f"builtin unset -v {name}"
+        return self._reported(name, line) if report else line
+
+    def print(self, text: str) -> str:
+        return f"builtin printf '%s\\n' {quote_posix(text)}"
+
+    def _reported(self, name: str, statement: str) -> str:
+        """bash: a failing statement (a read-only variable) is noted for the wrapper."""
+        return f"{statement} || {FAILED_VAR}=\"${{{FAILED_VAR}}} {name}\""
+
+
+class _Zsh(_Posix):
+    name = "zsh"
+
+    def _reported(self, name: str, statement: str) -> str:
+        # zsh aborts the whole eval on a read-only variable: only run the statement when it is not.
+        note = f'{FAILED_VAR}="${{{FAILED_VAR}}} {name}"'
+        return f"if [[ ${{parameters[{name}]-}} == *readonly* ]]; then {note}; else {statement}; fi"
+
+
+class _Fish:
+    name = "fish"
+
+    def quote(self, value: str) -> str:
+        return quote_fish(value)
+
+    def export(self, name: str, value: str, report: bool) -> str:
+        line = f"builtin set -g -x {name} {quote_fish(value)}"
+        return line + f"; or builtin set -a {FAILED_VAR} {name}" if report else line
+
+    def unset(self, name: str, report: bool) -> str:
+        line = f"builtin set -e -g {name}"
+        # Unsetting a variable fish does not have is not a failure.
+        return f"if builtin set -q -g {name}; {line}; or builtin set -a {FAILED_VAR} {name}; end" if report else line
+
+    def print(self, text: str) -> str:
+        return f"builtin printf '%s\\n' {quote_fish(text)}"
 
 
 FAILED_VAR = "__rolecall_failed"  # the wrappers' list of names a statement could not set (read-only …)
+_EMITTERS = {"bash": _Posix(), "zsh": _Zsh(), "fish": _Fish()}
+
+
+def emitter(shell: str):
+    """The one emitter of `shell` (quote / export / unset / print)."""
+    return _EMITTERS[check_shell(shell)]
+
+
+def quote(shell: str, value: str) -> str:
+    if "\0" in value:
+        raise UsageError("a value contains a NUL byte, which no shell can hold")
+    return emitter(shell).quote(value)
 
 
 def render(shell: str, changes: Mapping[str, str | None], *, report: bool = False) -> str:
@@ -91,52 +152,24 @@ def render(shell: str, changes: Mapping[str, str | None], *, report: bool = Fals
 
     `report`: a statement that fails (a read-only variable) appends the name to
     the wrapper's FAILED_VAR, which then says so and returns non-zero.
-    Unsetting a variable fish does not have is not a failure.
     """
-    check_shell(shell)
+    out = emitter(shell)
     lines = []
     for name, value in changes.items():
         _check_name(name)
         if value is None:
-            if shell == "fish":
-                line = f"builtin set -e -g {name}"
-                if report:
-                    line = f"if builtin set -q -g {name}; {line}; or builtin set -a {FAILED_VAR} {name}; end"
-            else:
-                line = f"builtin unset -v {name}"
-                if report:
-                    line = _reported(shell, name, line)
-            lines.append(line)
-            continue
-        _check_value(name, value)
-        if shell == "fish":
-            line = f"builtin set -g -x {name} {quote_fish(value)}"
-            if report:
-                line += f"; or builtin set -a {FAILED_VAR} {name}"
+            lines.append(out.unset(name, report))
         else:
-            line = f"builtin export {name}={quote_posix(value)}"
-            if report:
-                line = _reported(shell, name, line)
-        lines.append(line)
+            _check_value(name, value)
+            lines.append(out.export(name, value, report))
     return "".join(line + "\n" for line in lines)
-
-
-def _reported(shell: str, name: str, statement: str) -> str:
-    """bash: a failing statement is noted. zsh aborts the whole eval on a read-only
-    variable instead, so the statement is only run when the variable is not read-only."""
-    note = f'{FAILED_VAR}="${{{FAILED_VAR}}} {name}"'
-    if shell == "zsh":
-        return f"if [[ ${{parameters[{name}]-}} == *readonly* ]]; then {note}; else {statement}; fi"
-    return f"{statement} || {note}"
 
 
 def render_print(shell: str, text: str) -> str:
     """Code that writes `text` and a newline to the shell's stdout (not evaluated as code)."""
-    check_shell(shell)
+    out = emitter(shell)
     _check_value("the printed text", text)
-    if shell == "fish":
-        return f"builtin printf '%s\\n' {quote_fish(text)}\n"
-    return f"builtin printf '%s\\n' {quote_posix(text)}\n"
+    return out.print(text) + "\n"
 
 
 def detect() -> str:

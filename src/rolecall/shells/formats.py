@@ -1,0 +1,87 @@
+"""The formats of `rolecall export`: the AWS CLI's `export-credentials` ones, dotenv, JSON.
+
+Shell formats quote through the shells' own emitters' rules (a value that
+means nothing to any shell is written bare, as the AWS CLI does).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from rolecall.errors import RolecallError
+from rolecall.shells import quote_fish, quote_posix
+
+FORMATS = ("env", "env-no-export", "fish", "json", "process", "dotenv")
+
+# Characters that mean nothing to a POSIX shell, fish (inside "…") or a dotenv parser.
+_SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+\Z")
+
+
+def _expiry(credentials: Any) -> str | None:
+    from rolecall import clock
+
+    return clock.iso_utc(credentials.expiration) if credentials.expiration is not None else None
+
+
+def variables(credentials: Any) -> list[tuple[str, str]]:
+    """The CLI's variables, in its order: key, secret, token and expiry when present."""
+    out = [("AWS_ACCESS_KEY_ID", credentials.access_key_id),
+           ("AWS_SECRET_ACCESS_KEY", credentials.secret_access_key)]
+    if credentials.session_token:
+        out.append(("AWS_SESSION_TOKEN", credentials.session_token))
+    expiry = _expiry(credentials)
+    if expiry is not None:
+        out.append(("AWS_CREDENTIAL_EXPIRATION", expiry))
+    return out
+
+
+def _posix(value: str) -> str:
+    return value if _SAFE.match(value) else quote_posix(value)
+
+
+def _fish(value: str) -> str:
+    return f'"{value}"' if _SAFE.match(value) or value == "" else quote_fish(value)
+
+
+def _dotenv(value: str) -> str:
+    if _SAFE.match(value):
+        return value
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("$", "\\$")
+    return f'"{escaped}"'
+
+
+def render(credentials: Any, fmt: str, *, region: str | None = None) -> str:
+    for name, value in variables(credentials):
+        if "\0" in value:
+            raise RolecallError(f"the value of {name} contains a NUL byte; it cannot be exported")
+    if fmt == "env":
+        return "".join(f"export {n}={_posix(v)}\n" for n, v in variables(credentials))
+    if fmt == "env-no-export":
+        return "".join(f"{n}={_posix(v)}\n" for n, v in variables(credentials))
+    if fmt == "fish":
+        return "".join(f"set -gx {n} {_fish(v)}\n" for n, v in variables(credentials))
+    if fmt == "dotenv":
+        return "".join(f"{n}={_dotenv(v)}\n" for n, v in variables(credentials))
+    if fmt == "process":
+        doc: dict[str, Any] = {"Version": 1, "AccessKeyId": credentials.access_key_id,
+                               "SecretAccessKey": credentials.secret_access_key}
+        if credentials.session_token:
+            doc["SessionToken"] = credentials.session_token
+        if _expiry(credentials) is not None:
+            doc["Expiration"] = _expiry(credentials)
+        return json.dumps(doc, indent=2, separators=(",", ": ")) + "\n"
+    if fmt == "json":
+        doc = {
+            "AccessKeyId": credentials.access_key_id,
+            "SecretAccessKey": credentials.secret_access_key,
+            "SessionToken": credentials.session_token or None,
+            "Expiration": _expiry(credentials),
+            "AccountId": credentials.account_id,
+            "RoleName": credentials.role_name,
+            "Profile": credentials.profile,
+            "Region": region,
+        }
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    raise ValueError(f"unknown format {fmt!r}")
