@@ -29,11 +29,9 @@ from __future__ import annotations
 import os
 import sys
 
-# == list(rolecall.cli.COMMANDS) (tested); cli imports click, so it is copied here.
-COMMANDS = (
-    "list", "login", "logout", "status", "credential-process", "assume", "exec", "export",
-    "init", "console", "config", "doctor", "sandbox",
-)
+from rolecall.commands import COMMANDS as _REGISTRY  # (click-free: the one command registry)
+
+COMMANDS = tuple(_REGISTRY)
 SHELLS = ("bash", "zsh", "fish")
 
 # Value kinds: what a positional or an option's value completes to.
