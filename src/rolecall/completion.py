@@ -29,9 +29,6 @@ from __future__ import annotations
 import os
 import sys
 
-from rolecall.commands import COMMANDS as _REGISTRY  # (click-free: the one command registry)
-
-COMMANDS = tuple(_REGISTRY)
 SHELLS = ("bash", "zsh", "fish")
 
 # Value kinds: what a positional or an option's value completes to.
@@ -136,6 +133,8 @@ ROLECALL: dict = {
     },
 }
 
+# The command names, from the spec above (a test holds it to the registry in rolecall.commands).
+COMMANDS = tuple(ROLECALL["commands"])
 CONFIG_SUBCOMMANDS = tuple(ROLECALL["commands"]["config"]["commands"])
 
 # --------------------------------------------------------------------------
