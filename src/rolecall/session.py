@@ -132,31 +132,13 @@ def child_environment(changes: Mapping[str, str | None], base: Mapping[str, str]
 
 
 
-def _terminal_login(target: Any) -> None:
-    """Log in inline, prompts on stderr (the wrapper leaves it on the terminal)."""
-    from rolecall.sso.login import login
-    from rolecall.sso.ui import TerminalLoginUI
-
-    login(target, ui=TerminalLoginUI(sys.stderr))
-
-
-
-def can_login_inline(no_login: bool) -> bool:
-    if no_login:
-        return False
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-
 def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | None = None,
                   no_login: bool = False) -> Any:
     from rolecall.credentials.resolver import Resolver
+    from rolecall.sso.login import inline_login_handler
 
-    handler = _terminal_login if can_login_inline(no_login) else None
-    return Resolver(config, login_handler=handler, mfa_token=mfa_token, duration_seconds=duration)
+    return Resolver(config, login_handler=inline_login_handler(no_login), mfa_token=mfa_token,
+                    duration_seconds=duration)
 
 
 

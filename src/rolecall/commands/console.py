@@ -58,24 +58,6 @@ def _credentials(profile: str | None) -> Any:
                 "no profile given and no AWS credentials in this shell",
                 hint="run: rolecall console PROFILE   (see: rolecall list)",
             )
-    from rolecall.credentials.resolver import Resolver
+    from rolecall.session import make_resolver
 
-    resolver = Resolver(awsconfig.load(), login_handler=_login_handler())
-    return resolver.resolve(profile)
-
-
-def _login_handler() -> Any:
-    """Log in through the browser when a human is there; otherwise LoginRequired is raised."""
-    try:
-        if not sys.stderr.isatty():
-            return None
-    except (AttributeError, ValueError):
-        return None
-
-    def login(target: Any) -> Any:
-        from rolecall.sso.login import login as sso_login
-        from rolecall.sso.ui import TerminalLoginUI
-
-        return sso_login(target, ui=TerminalLoginUI(sys.stderr))
-
-    return login
+    return make_resolver(awsconfig.load()).resolve(profile)

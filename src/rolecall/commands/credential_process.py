@@ -17,7 +17,7 @@ import json
 import sys
 from typing import Any
 
-from rolecall.errors import NoTerminal, UsageError
+from rolecall.errors import UsageError
 
 PROG = "rolecall credential-process"
 DESCRIPTION = "Print a profile's credentials as credential_process JSON (Version 1) on stdout."
@@ -50,6 +50,7 @@ def run(argv: list[str]) -> int:
 
     from rolecall import awsconfig, hot
     from rolecall.credentials.resolver import Resolver
+    from rolecall.sso.login import tty_login_handler
 
     snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
@@ -59,7 +60,7 @@ def run(argv: list[str]) -> int:
     snapshot.watch_token(token_path_of(config, args.profile))
     resolver = Resolver(
         config,
-        login_handler=_tty_login if args.auto_login else None,
+        login_handler=tty_login_handler if args.auto_login else None,
         mfa_token=args.mfa_token,
         window_seconds=args.window * 60,
     )
@@ -69,22 +70,6 @@ def run(argv: list[str]) -> int:
     sys.stdout.flush()
     snapshot.remember(config, args.profile, creds, resolver)
     return 0
-
-
-def _tty_login(target: Any) -> None:
-    """--auto-login: a real login on /dev/tty + browser; no terminal → login required, at once."""
-    from rolecall.sso.login import login
-    from rolecall.sso.ui import TerminalLoginUI
-
-    try:
-        ui = TerminalLoginUI.for_tty()
-    except NoTerminal:
-        raise target.login_required("no terminal for --auto-login") from None
-    try:
-        # reuse_fresh: parallel SDK processes that all needed a login share the first one's.
-        login(target, ui=ui, reuse_fresh=True)
-    finally:
-        ui.close()
 
 
 def click_command() -> Any:

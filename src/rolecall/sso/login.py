@@ -8,6 +8,7 @@ without a display) and when no browser could be opened.
 from __future__ import annotations
 
 import os
+import sys
 import time
 import uuid
 from contextlib import contextmanager
@@ -180,3 +181,43 @@ def _device(client: object, target: SsoTarget, ui: LoginUI, timeout: float,
     assert authorization is not None  # (only_cached=False: the first call always ran)
     response = device.poll(client, reg, authorization, ui, timeout=timeout, sleep=sleep)
     return build_token(target, response, reg, clock.utcnow())
+
+
+# -- login handlers for the resolver (the one factory; commands pick one) -------
+
+
+def inline_login_handler(no_login: bool = False) -> Callable[[SsoTarget], None] | None:
+    """Log in on the terminal when stderr is one (prompts there, the browser opens); else None.
+
+    None means the resolver raises LoginRequired with the `rolecall login` hint.
+    """
+    if no_login:
+        return None
+    try:
+        if not sys.stderr.isatty():
+            return None
+    except (AttributeError, ValueError):
+        return None
+
+    def handler(target: SsoTarget) -> None:
+        from rolecall.sso.ui import TerminalLoginUI
+
+        login(target, ui=TerminalLoginUI(sys.stderr))
+
+    return handler
+
+
+def tty_login_handler(target: SsoTarget) -> None:
+    """--auto-login under an SDK: a login on /dev/tty + browser; no terminal → login required."""
+    from rolecall.errors import NoTerminal
+    from rolecall.sso.ui import TerminalLoginUI
+
+    try:
+        ui = TerminalLoginUI.for_tty()
+    except NoTerminal:
+        raise target.login_required("no terminal for --auto-login") from None
+    try:
+        # reuse_fresh: parallel SDK processes that all needed a login share the first one's.
+        login(target, ui=ui, reuse_fresh=True)
+    finally:
+        ui.close()
