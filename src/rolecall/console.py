@@ -33,7 +33,6 @@ DEFAULT_REGION = "us-east-1"
 FEDERATION_TIMEOUT = 10.0  # seconds, per attempt
 MAX_ATTEMPTS = 3  # throttling / 5xx / dropped connections are retried
 SIGNIN_TOKEN_MINUTES = 15  # how long AWS honours a sign-in token
-BROWSER_WAIT = 3.0  # seconds to wait for ROLECALL_BROWSER to report a failure
 _MAX_RESPONSE = 64 * 1024
 
 
@@ -471,57 +470,10 @@ def copy_to_clipboard(url: str) -> None:
 
 
 def open_in_browser(url: str) -> None:
-    """ROLECALL_BROWSER (a command line, the URL appended) or webbrowser (honours BROWSER)."""
-    command = os.environ.get("ROLECALL_BROWSER", "").strip()
-    if command:
-        _run_browser_command(command, url)
-        return
-    # The login flows' launcher: BROWSER resolved per call, the child's stdout kept off ours,
-    # and no console browser (lynx, w3m) taking over a display-less terminal.
-    from rolecall.sso.ui import launch_browser
+    """The console URL in the user's browser (ROLECALL_BROWSER, BROWSER or the system's)."""
+    from rolecall import browser
 
-    if not launch_browser(url):
-        raise RolecallError(
-            "no web browser could be opened (no display, or no browser found)",
-            hint="set BROWSER or ROLECALL_BROWSER, or use: rolecall console --url  (or --copy)",
-        )
-
-
-def _run_browser_command(command: str, url: str) -> None:
-    import shlex
-    import subprocess
-    import tempfile
-
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        raise ConfigError(f"ROLECALL_BROWSER is not a valid command line: {exc}",
-                          hint="for example: export ROLECALL_BROWSER='firefox --new-tab'") from None
-    if not argv:
-        raise ConfigError("ROLECALL_BROWSER is empty", hint="unset ROLECALL_BROWSER or set it to a command")
-    # stderr to a temp file: readable if the command fails fast, harmless if it lingers.
-    with tempfile.TemporaryFile() as errors:
-        try:
-            child = subprocess.Popen(
-                [*argv, url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
-                start_new_session=True, close_fds=True,
-            )
-        except OSError as exc:
-            raise RolecallError(
-                f"cannot run ROLECALL_BROWSER ({argv[0]}): {exc.strerror or exc}",
-                hint="fix ROLECALL_BROWSER, or use: rolecall console --url",
-            ) from None
-        try:
-            code = child.wait(timeout=BROWSER_WAIT)
-        except subprocess.TimeoutExpired:
-            return  # still running: a browser window; leave it be
-        if code != 0:
-            errors.seek(0)
-            detail = _first_line(errors.read(4096), url, *_url_secrets(url))
-            raise RolecallError(
-                f"ROLECALL_BROWSER ({argv[0]}) exited with status {code}: {detail}",
-                hint="fix ROLECALL_BROWSER, or use: rolecall console --url",
-            )
+    browser.open_url(url, secrets=[url, *_url_secrets(url)], instead="rolecall console --url  (or --copy)")
 
 
 def _url_secrets(url: str) -> list[str]:

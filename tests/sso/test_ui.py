@@ -6,7 +6,8 @@ import io
 import subprocess
 import sys
 
-from rolecall.sso.ui import TerminalLoginUI, is_headless, launch_browser
+from rolecall.browser import launch as launch_browser
+from rolecall.sso.ui import TerminalLoginUI, is_headless
 
 from .conftest import run_python
 
@@ -25,7 +26,7 @@ def test_browser_output_cannot_reach_stdout(tmp_path):
     noisy = tmp_path / "noisy-browser"
     noisy.write_text("#!/bin/sh\necho \"browser junk $1\"\n")
     noisy.chmod(0o755)
-    code = ("import sys\nfrom rolecall.sso.ui import launch_browser\n"
+    code = ("import sys\nfrom rolecall.browser import launch as launch_browser\n"
             "ok = launch_browser('http://127.0.0.1:9/x')\nprint('PAYLOAD', ok)\n")
     result = run_python(code, env={"BROWSER": f"{noisy} %s"})
     assert result.stdout == "PAYLOAD True\n"
@@ -48,7 +49,7 @@ def test_no_display_means_no_console_browser_takeover(tmp_path):
     fake.write_text(f"#!/bin/sh\ntouch {marker}\n")
     fake.chmod(0o755)
     import os
-    code = "from rolecall.sso.ui import launch_browser\nprint(launch_browser('http://127.0.0.1:9/'))\n"
+    code = "from rolecall.browser import launch as launch_browser\nprint(launch_browser('http://127.0.0.1:9/'))\n"
     result = run_python(code, env={"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}", "TERM": "xterm"})
     assert result.stdout == "False\n" and not marker.exists()
     # control: plain webbrowser in the same environment does run it

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "rolecall"
 DOC = ROOT / "docs" / "ARCHITECTURE.md"
-BASICS = {"awsconfig", "aws", "shells", "term", "clipboard", "selfcmd", "regions", "resources", "fileio",
+BASICS = {"awsconfig", "aws", "shells", "term", "clipboard", "browser", "selfcmd", "regions", "resources", "fileio",
           "paths", "clock", "log", "errors", "hot", "__init__", "data"}
 
 

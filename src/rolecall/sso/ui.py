@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import contextmanager
-from typing import IO, Iterator, Protocol
+from typing import IO, Protocol
 
 from rolecall.errors import NoTerminal
 
@@ -33,56 +32,6 @@ def is_headless(environ: dict | None = None) -> bool:
     env = os.environ if environ is None else environ
     remote = bool(env.get("SSH_CONNECTION") or env.get("SSH_TTY"))
     return remote and not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
-
-
-def _no_gui(environ: dict | None = None) -> bool:
-    """Linux/BSD without a display and no BROWSER: only console browsers (lynx, w3m) remain,
-    which would take over the terminal mid-login. Treat as "no browser"."""
-    env = os.environ if environ is None else environ
-    if sys.platform in ("darwin", "win32") or env.get("BROWSER"):
-        return False
-    return not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
-
-
-@contextmanager
-def _stdout_to_stderr() -> Iterator[None]:
-    """A browser launched from here inherits fd 1: point it at stderr so nothing it prints
-    can corrupt a stdout protocol (credential_process JSON, the shell wrapper's eval)."""
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        pass
-    try:
-        saved = os.dup(1)
-    except OSError:
-        yield
-        return
-    try:
-        os.dup2(2, 1)
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
-def launch_browser(url: str) -> bool:
-    """Open `url` with Python's webbrowser (BROWSER is honoured); True if a browser took it."""
-    if _no_gui():
-        return False
-    import webbrowser
-
-    with _stdout_to_stderr():
-        try:
-            browser_env = os.environ.get("BROWSER")
-            if browser_env:
-                # Resolve BROWSER now (webbrowser caches it on first use in this process).
-                for cmdline in browser_env.split(os.pathsep):
-                    if cmdline and webbrowser.get(cmdline).open(url, new=2):
-                        return True
-                return False
-            return bool(webbrowser.open(url, new=2))
-        except (webbrowser.Error, OSError):
-            return False
 
 
 class TerminalLoginUI:
@@ -131,7 +80,9 @@ class TerminalLoginUI:
         self._write("\n".join(lines) + "\n")
 
     def open_browser(self, url: str) -> bool:
-        return self.browser and launch_browser(url)
+        from rolecall.browser import launch
+
+        return self.browser and launch(url)
 
     def info(self, message: str) -> None:
         self._write(f"rolecall: {message}\n")
