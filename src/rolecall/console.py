@@ -142,6 +142,35 @@ def login_url(endpoint: str, signin_token: str, destination: str, issuer: str = 
     return f"{endpoint}?{query}"
 
 
+def signin_credentials(profile: str | None, *, pick: Any = None, mfa_token: str | None = None,
+                       no_login: bool = False) -> Any:
+    """The credentials a console signs in with — one rule for `rolecall console` and `assume -c`.
+
+    PROFILE's; without one, the credentials exported in this shell (after
+    `assume`), else AWS_PROFILE's, else `pick(config)`'s choice (None: the user
+    cancelled). With nothing to go on and no picker: an error saying so.
+    """
+    from rolecall import awsconfig
+
+    if profile is None:
+        from_env = env_credentials()
+        if from_env is not None:
+            return from_env
+        profile = awsconfig.env_profile()
+    config = awsconfig.load()
+    if profile is None:
+        if pick is None:
+            raise RolecallError("no profile given and no AWS credentials in this shell",
+                                hint="run: rolecall console PROFILE   (see: rolecall list)")
+        profile = pick(config)
+        if profile is None:
+            return None
+    config.profile(profile)
+    from rolecall.session import resolve
+
+    return resolve(config, profile, mfa_token=mfa_token, no_login=no_login)
+
+
 def check_duration(duration: int | None) -> None:
     if duration is None:
         return

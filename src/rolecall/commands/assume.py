@@ -397,7 +397,7 @@ def _exec_mode(opts: Options) -> int:
 
 
 def _console_mode(opts: Options) -> int:
-    from rolecall import awsconfig, shells
+    from rolecall import shells
 
     try:
         from rolecall import console
@@ -408,16 +408,10 @@ def _console_mode(opts: Options) -> int:
         ) from None
     duration = parse_duration(opts.duration)
     region = check_region(opts.region)
-    credentials = None
-    if opts.profile is None:
-        credentials = console.env_credentials()  # the credentials assumed in this shell
+    credentials = console.signin_credentials(opts.profile, pick=lambda config: _choose_profile(config, None),
+                                             mfa_token=opts.mfa_token, no_login=opts.no_login)
     if credentials is None:
-        config = awsconfig.load()
-        name = _choose_profile(config, opts.profile)
-        if name is None:
-            return EXIT_INTERRUPTED
-        config.profile(name)
-        credentials = resolve(config, name, mfa_token=opts.mfa_token, no_login=opts.no_login)
+        return EXIT_INTERRUPTED
     url = console.open_console(credentials, service=opts.service, region=region, url_only=opts.url,
                                duration=duration)
     if not opts.url:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
@@ -29,7 +28,7 @@ def cmd(profile: str | None, service: str | None, region: str | None, url_only: 
     or AWS_PROFILE. The sign-in URL is a secret valid for 15 minutes.
     """
     console.check_duration(duration)  # before any login or network call
-    credentials = _credentials(profile)
+    credentials = console.signin_credentials(profile)
     url = console.open_console(credentials, service=service, region=region, url_only=url_only, copy=copy,
                                duration=duration)
     who = console.describe(credentials)
@@ -42,22 +41,3 @@ def cmd(profile: str | None, service: str | None, region: str | None, url_only: 
     elif not url_only:
         click.echo(f"rolecall: opened the AWS console for {who}", err=True)
     return 0
-
-
-def _credentials(profile: str | None) -> Any:
-    from rolecall import awsconfig
-    from rolecall.errors import RolecallError
-
-    if profile is None:
-        from_env = console.env_credentials()
-        if from_env is not None:
-            return from_env
-        profile = awsconfig.env_profile()
-        if profile is None:
-            raise RolecallError(
-                "no profile given and no AWS credentials in this shell",
-                hint="run: rolecall console PROFILE   (see: rolecall list)",
-            )
-    from rolecall.session import make_resolver
-
-    return make_resolver(awsconfig.load()).resolve(profile)
