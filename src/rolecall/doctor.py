@@ -11,11 +11,11 @@ import shlex
 import shutil
 import stat
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable
 
-from rolecall import awsconfig, paths
+from rolecall import awsconfig, clock, paths
 from rolecall.errors import CREATE_CONFIG_HINT, ConfigError, RolecallError
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -75,7 +75,7 @@ def check_tokens(config: awsconfig.AwsConfig, now: datetime | None = None) -> li
     from rolecall.sso import tokens
     from rolecall.sso.target import all_targets
 
-    now = now or datetime.now(timezone.utc)
+    now = now or clock.utcnow()
     found = []
     for target in all_targets(config):
         label = target.label
@@ -112,7 +112,7 @@ def check_clock(config: awsconfig.AwsConfig | None) -> list[Finding]:
     from email.utils import parsedate_to_datetime
 
     server = parsedate_to_datetime(date)
-    skew = (datetime.now(timezone.utc) - server).total_seconds()
+    skew = (clock.utcnow() - server).total_seconds()
     detail = f"local clock is {abs(skew):.0f}s {'ahead of' if skew > 0 else 'behind'} {aws.endpoint_of(client)}"
     if abs(skew) > MAX_SKEW_SECONDS:
         return [Finding("clock", FAIL, detail, "sync the system clock: sudo timedatectl set-ntp true")]

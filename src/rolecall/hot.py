@@ -418,7 +418,7 @@ def lookup(profile: str, window_seconds: float = WINDOW_SECONDS) -> tuple[str, d
             expires = float(lines[4])
         except ValueError:
             return None
-        if not expires - time.time() >= window_seconds:
+        if not expires - time.time() >= window_seconds:  # (epoch seconds: clock.py would load datetime)
             return None
     fields = {}
     for line in lines[6:-1]:

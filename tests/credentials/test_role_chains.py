@@ -111,6 +111,20 @@ def test_mfa_prompter_is_passed_in(sandbox, logged_in):
     assert creds.account_id == PROD and sandbox.count("AssumeRole") == 1
 
 
+def test_client_creator_is_passed_in(sandbox, logged_in):
+    from rolecall import aws
+
+    made = []
+
+    def creator(service, region, **kwargs):
+        made.append((service, region))
+        return aws.client(service, region, **kwargs)
+
+    creds = Resolver(awsconfig.load(), client_creator=creator, mfa_token="123456").resolve("break-glass")
+    assert creds.account_id == PROD
+    assert [service for service, _ in made] == ["sso", "sts"]  # the SSO base, then the role on top
+
+
 def test_mfa_without_code_or_terminal_is_no_terminal(sandbox, logged_in):
     result = _no_tty_run("credential-process", "--profile", "break-glass")
     assert result.returncode == 7

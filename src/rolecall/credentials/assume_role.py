@@ -80,11 +80,13 @@ def request_for(config: AwsConfig, profile: Profile, *, duration_seconds: int | 
     return RoleRequest(profile=profile.name, kwargs=kwargs, auto_session_name="RoleSessionName" not in kwargs)
 
 
-def assume(request: RoleRequest, source: Credentials, region: str | None, token_code: str | None = None) -> dict:
+def assume(request: RoleRequest, source: Credentials, region: str | None, token_code: str | None = None,
+           client_creator: Any = None) -> dict:
     """Call AssumeRole with `source`; returns the response as botocore parsed it (+ AccountId)."""
     from rolecall import aws
 
-    client = aws.client("sts", region or DEFAULT_STS_REGION, credentials=source, profile=request.profile)
+    client = (client_creator or aws.client)("sts", region or DEFAULT_STS_REGION, credentials=source,
+                                            profile=request.profile)
     try:
         response = aws.call(client, "assume_role", **request.call_kwargs(token_code))
     except AwsError as exc:

@@ -46,7 +46,9 @@ class Resolver:
     login_handler(target) runs an interactive login when an SSO token is
     missing or rejected (None: LoginRequired propagates). mfa_token is used for
     the first MFA prompt; mfa_prompter(serial, profile) answers the others
-    (default: a line read on /dev/tty, rolecall.term.ask_mfa_code).
+    (default: a line read on /dev/tty, rolecall.term.ask_mfa_code). cache and
+    client_creator are injected too, as in botocore (tests pass `{}`-like caches
+    and recording client factories).
     duration_seconds overrides the top-level role's duration_seconds.
     """
 
@@ -60,6 +62,7 @@ class Resolver:
         window_seconds: float = DEFAULT_WINDOW_SECONDS,
         cache: RoleCache | None = None,
         mfa_prompter: MfaPrompter | None = None,
+        client_creator: Callable[..., Any] | None = None,
     ) -> None:
         self.config = config
         self.login_handler = login_handler
@@ -68,6 +71,8 @@ class Resolver:
         self.cache = cache if cache is not None else RoleCache()
         self._mfa_token = mfa_token
         self.mfa_prompter: MfaPrompter = mfa_prompter if mfa_prompter is not None else term.ask_mfa_code
+        # rolecall.aws.client's signature (service, region, *, profile, credentials); None: that one
+        self.client_creator = client_creator
         self._inherited = process_source.inherited_chain()
         self._stack: list[str] = []
         self._logged_in: set[str] = set()
@@ -159,7 +164,8 @@ class Resolver:
                 token = tokens.access_token(target)
                 self.last_token = (str(target.token_path), token)
                 return sso_role.get_role_credentials(
-                    target, token, profile.account_id or "", profile.role_name or "", profile=profile.name)
+                    target, token, profile.account_id or "", profile.role_name or "", profile=profile.name,
+                    client_creator=self.client_creator)
             except LoginRequired:
                 if not self._login(target):
                     raise
@@ -244,7 +250,7 @@ class Resolver:
             token_code = None
             if request.mfa_serial is not None:
                 token_code = self._mfa_code(request.mfa_serial, profile.name)
-            response = assume_role.assume(request, source, region, token_code)
+            response = assume_role.assume(request, source, region, token_code, client_creator=self.client_creator)
             self._store(key, response)
         creds = response["Credentials"]
         return Credentials(

@@ -9,7 +9,7 @@ from rolecall.errors import AwsError, EndpointError
 
 
 def get_role_credentials(target: Any, access_token: str, account_id: str, role_name: str, *,
-                         profile: str) -> dict:
+                         profile: str, client_creator: Any = None) -> dict:
     """The CLI-format cache entry for `role_name` in `account_id`.
 
     An UnauthorizedException (token revoked, expired server-side) is a
@@ -17,7 +17,7 @@ def get_role_credentials(target: Any, access_token: str, account_id: str, role_n
     """
     from rolecall import aws
 
-    client = aws.client("sso", target.region, profile=profile)
+    client = (client_creator or aws.client)("sso", target.region, profile=profile)
     try:
         response = aws.call(client, "get_role_credentials", roleName=role_name, accountId=account_id,
                             accessToken=access_token)
