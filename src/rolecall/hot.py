@@ -707,8 +707,45 @@ class InitSnapshot:
 # The hot commands' argv.
 
 
+# The options of `rolecall credential-process`, declared once: the parser below reads
+# them, and the click wrapper behind `--help` is built from them.
+# (names, metavar or None for a flag, help)
+CREDENTIAL_PROCESS_OPTIONS = (
+    (("--profile", "-p"), "PROFILE", "The profile to resolve."),
+    (("--auto-login",), None, "Log in (browser + /dev/tty) when the SSO token is missing or expired."),
+    (("--window",), "MINUTES", "Re-fetch cached credentials with fewer minutes left than this (default 15)."),
+    (("--mfa-token",), "CODE", "MFA code for a role with mfa_serial."),
+)
+
+
+def credential_process_problem(argv: list[str]) -> str:
+    """Why parse_credential_process_args refused `argv`, for the one-line error."""
+    valued = {name for names, metavar, _ in CREDENTIAL_PROCESS_OPTIONS if metavar for name in names}
+    flags = {name for names, metavar, _ in CREDENTIAL_PROCESS_OPTIONS if not metavar for name in names}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name = arg.partition("=")[0] if arg.startswith("--") else arg
+        if name in valued:
+            if "=" not in arg and i + 1 >= len(argv):
+                return f"{name} needs a value"
+            value = arg.partition("=")[2] if "=" in arg else argv[i + 1]
+            if name == "--window":
+                try:
+                    if not 0 <= float(value) < float("inf"):
+                        return "--window must be a number of minutes >= 0"
+                except ValueError:
+                    return f"--window must be a number of minutes, got {value!r}"
+            i += 1 if "=" in arg else 2
+        elif arg in flags:
+            i += 1
+        else:
+            return f"unrecognized argument {arg!r}"
+    return "--profile PROFILE is required"
+
+
 def parse_credential_process_args(argv: list[str]) -> dict | None:
-    """{profile, window (s), auto_login, mfa_token, refresh} for the plain forms; None → the full parser."""
+    """{profile, window (s), auto_login, mfa_token}; None → not valid (credential_process_problem says why)."""
     found: dict = {"profile": None, "window": float(WINDOW_SECONDS), "auto_login": False, "mfa_token": None}
     i = 0
     while i < len(argv):

@@ -71,3 +71,23 @@ def test_credential_process_help_is_in_the_style_of_every_command(rolecall):
     assert mine.returncode == 0 and mine.stdout.startswith("Usage: rolecall credential-process [OPTIONS]")
     assert other.stdout.startswith("Usage: rolecall export")
     assert "Options:" in mine.stdout and "--profile" in mine.stdout
+
+
+def test_credential_process_options_are_declared_once(rolecall):
+    from rolecall import completion, hot
+
+    declared = {name for names, _, _ in hot.CREDENTIAL_PROCESS_OPTIONS for name in names}
+    help_text = rolecall("credential-process", "--help").stdout
+    assert all(name in help_text for name in declared)
+    offered = set(completion.ROLECALL["commands"]["credential-process"]["options"]) - {"-h", "--help"}
+    assert offered == declared
+
+
+def test_credential_process_usage_errors_are_one_line(rolecall):
+    for argv, says in ((["--bogus"], "unrecognized argument '--bogus'"),
+                       (["--profile", "a", "--window", "-1"], "--window must be a number of minutes >= 0"),
+                       (["--profile"], "--profile needs a value"), ([], "--profile PROFILE is required")):
+        result = rolecall("credential-process", *argv)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.splitlines() == [f"rolecall: error: credential-process: {says}",
+                                              "hint: run: rolecall credential-process --help"]
