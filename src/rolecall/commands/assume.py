@@ -42,6 +42,42 @@ from rolecall.session import (
 )
 from rolecall.term import printable
 
+# assume's options, declared once: the parser's tables and the help text come from here
+# (completion's ASSUME table is held to them by tests/completion/test_spec.py).
+# (short, long, Options attribute, metavar or None for a flag, help lines)
+OPTIONS = (
+    ("-r", "--region", "region", "REGION", ["Set AWS_REGION/AWS_DEFAULT_REGION (default: the profile's region)."]),
+    ("-d", "--duration", "duration", "SECONDS",
+     ["Session length for role_arn profiles (900-43200; 1h, 90m work too);",
+      "with -c, the console session length."]),
+    ("-p", "--profile-only", "profile_only", None,
+     ["Export only AWS_PROFILE (+ region): SDKs refresh credentials",
+      "themselves. Also: ROLECALL_EXPORT=profile."]),
+    ("-c", "--console", "console", None,
+     ["Sign in to the AWS console instead (no PROFILE: this shell's", "credentials)."]),
+    ("-s", "--service", "service", "SERVICE", ["With -c: open this service (ec2, s3, ... or a console path)."]),
+    (None, "--url", "url", None, ["With -c: print the sign-in URL instead of opening a browser."]),
+    (None, "--unset", "unset", None, ["Remove every variable assume set from this shell."]),
+    (None, "--exec", "exec_flag", None,
+     ["Run `-- COMMAND ARGS...` with the credentials in its environment",
+      "only; its exit status is returned. Also: rolecall exec."]),
+    (None, "--mfa-token", "mfa_token", "CODE", ["MFA code for a role that needs one."]),
+    (None, "--no-login", "no_login", None, ["Fail (exit 4) instead of logging in when the SSO token is gone."]),
+    ("-h", "--help", "help", None, ["Show this message."]),
+)
+# Used by the shell wrappers, not typed by people: not in the help.
+HIDDEN = (("--shell", "shell", "SHELL"), ("--uncaptured", "uncaptured", None))
+
+
+def _option_lines() -> str:
+    lines = []
+    for short, long, _, metavar, text in OPTIONS:
+        left = f"  {short + ',' if short else '   '} {long}" + (f" {metavar}" if metavar else "")
+        lines.append(f"{left:<26}{text[0]}")
+        lines += [" " * 26 + more for more in text[1:]]
+    return "\n".join(lines) + "\n"
+
+
 USAGE = """\
 Usage: assume [OPTIONS] [PROFILE]
        assume [OPTIONS] PROFILE --exec -- COMMAND [ARGS]...
@@ -59,35 +95,13 @@ Usage: assume [OPTIONS] [PROFILE]
     fish:  rolecall init fish | source
 
 Options:
-  -r, --region REGION     Set AWS_REGION/AWS_DEFAULT_REGION (default: the profile's region).
-  -d, --duration SECONDS  Session length for role_arn profiles (900-43200; 1h, 90m work too);
-                          with -c, the console session length.
-  -p, --profile-only      Export only AWS_PROFILE (+ region): SDKs refresh credentials
-                          themselves. Also: ROLECALL_EXPORT=profile.
-  -c, --console           Sign in to the AWS console instead (no PROFILE: this shell's
-                          credentials).
-  -s, --service SERVICE   With -c: open this service (ec2, s3, ... or a console path).
-      --url               With -c: print the sign-in URL instead of opening a browser.
-      --unset             Remove every variable assume set from this shell.
-      --exec              Run `-- COMMAND ARGS...` with the credentials in its environment
-                          only; its exit status is returned. Also: rolecall exec.
-      --mfa-token CODE    MFA code for a role that needs one.
-      --no-login          Fail (exit 4) instead of logging in when the SSO token is gone.
-  -h, --help              Show this message.
-"""
+""" + _option_lines()
 
-_FLAGS = {
-    "-p": "profile_only", "--profile-only": "profile_only",
-    "-c": "console", "--console": "console",
-    "--url": "url", "--unset": "unset", "--no-login": "no_login",
-    "-h": "help", "--help": "help", "--uncaptured": "uncaptured",
-}
-_VALUED = {
-    "-r": "region", "--region": "region",
-    "-d": "duration", "--duration": "duration",
-    "-s": "service", "--service": "service",
-    "--mfa-token": "mfa_token", "--shell": "shell",
-}
+# --exec is the parser's own token (recognised even after `--`), not a table entry.
+_FLAGS = {name: attr for short, long, attr, metavar, _ in OPTIONS + tuple((None, n, a, m, []) for n, a, m in HIDDEN)
+          if metavar is None and long != "--exec" for name in (short, long) if name}
+_VALUED = {name: attr for short, long, attr, metavar, _ in OPTIONS + tuple((None, n, a, m, []) for n, a, m in HIDDEN)
+           if metavar is not None for name in (short, long) if name}
 
 
 class Options:
