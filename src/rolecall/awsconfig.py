@@ -35,9 +35,6 @@ KIND_STATIC = "static"
 KIND_OTHER = "other"
 
 _ACCOUNT_ID = re.compile(r"\d{12}\Z", re.ASCII)
-# What AWS allows for a role session (AssumeRole DurationSeconds, console federation).
-MIN_DURATION = 900
-MAX_DURATION = 43200
 _ROLE_ARN = re.compile(r"arn:[a-z-]+:iam::\d{12}:role/[\w+=,.@/-]{1,512}\Z", re.ASCII)
 
 # A profile generated with --credential-process keeps its SSO settings under

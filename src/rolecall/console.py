@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rolecall.awsconfig import MAX_DURATION, MIN_DURATION
 from rolecall.console_services import GLOBAL_SERVICES, SERVICES
 from rolecall.errors import AwsError, ConfigError, EndpointError, RolecallError, UsageError
+from rolecall.hot import MAX_DURATION, MIN_DURATION
 from rolecall.term import printable, redacted
 
 ISSUER = "rolecall"

@@ -40,6 +40,10 @@ import time
 MAGIC = "rolecall-hot 2"
 NAMES_MAGIC = "rolecall-names 3"
 WINDOW_SECONDS = 15 * 60  # hand out credentials with ≥ 15 min left, as the AWS CLI cache does
+# What AWS allows for a role session (AssumeRole DurationSeconds, console federation); defined
+# here, at the bottom, because assume's cache hit checks -d before anything else is loaded.
+MIN_DURATION = 900
+MAX_DURATION = 43200
 CHAIN_ENV = "_ROLECALL_PROFILE_CHAIN"  # set for credential_process children: the full path checks loops
 # A file changed less than one timestamp tick before it was fingerprinted could
 # change again in that tick, same size, unseen ("racy git"). Ticks: the kernel's

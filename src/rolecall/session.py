@@ -17,8 +17,8 @@ if TYPE_CHECKING:
     from typing import Any, Mapping
 
 from rolecall import hot
-from rolecall.awsconfig import MAX_DURATION, MIN_DURATION
 from rolecall.errors import UsageError
+from rolecall.hot import MAX_DURATION, MIN_DURATION
 from rolecall.term import printable
 
 # Everything rolecall manages in a shell. `assume` unsets all of them first, so

@@ -48,6 +48,17 @@ def test_second_call_is_served_from_the_memo_without_any_call(logged_in, sandbox
     assert sandbox.count("GetRoleCredentials") == calls
 
 
+def test_assume_from_the_memo_loads_no_config_reader(logged_in, sandbox):
+    assert _cp().returncode == 0
+    timed = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "rolecall", "assume", "--shell", "bash", PROFILE],
+        capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+    assert timed.returncode == 0 and "builtin export AWS_ACCESS_KEY_ID=" in timed.stdout, timed.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in timed.stderr.splitlines() if "|" in line}
+    assert "rolecall.session" in imported  # (assume's shared half)
+    assert not imported & {"rolecall.awsconfig", "rolecall.credentials", "json", "configparser"}
+
+
 def test_memo_is_void_once_the_cli_cache_entry_changes(logged_in, sandbox):
     assert _cp().returncode == 0
     assert hot.lookup(PROFILE, 0) is not None
