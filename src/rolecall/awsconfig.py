@@ -421,8 +421,8 @@ class AwsConfig:
                 problems.append(exc)
         return problems
 
-    def _own_problems(self, name: str) -> list[ConfigError]:
-        profile = self.profile(name)
+    def _collector(self, name: str):
+        """(problems, err): err(message, key, hint) appends a ConfigError located in `name`'s section."""
         problems: list[ConfigError] = []
         header = self.section_header(name)
 
@@ -432,6 +432,11 @@ class AwsConfig:
                 line=_locate(self.config_text, header, key), hint=hint,
             ))
 
+        return problems, err
+
+    def _own_problems(self, name: str) -> list[ConfigError]:
+        profile = self.profile(name)
+        problems, err = self._collector(name)
         raw = profile.settings
         self._role_rules(profile, err)
         if profile.kind == KIND_ROLE_CHAIN:
@@ -444,15 +449,7 @@ class AwsConfig:
 
     def role_problems(self, name: str) -> list[ConfigError]:
         """What stops `name` (a role_arn profile) from being assumed: the resolver's check."""
-        problems: list[ConfigError] = []
-        header = self.section_header(name)
-
-        def err(message: str, key: str | None, hint: str | None = None) -> None:
-            problems.append(ConfigError(
-                message, path=str(self.config_path), section=header, key=key,
-                line=_locate(self.config_text, header, key), hint=hint,
-            ))
-
+        problems, err = self._collector(name)
         self._role_rules(self.profile(name), err)
         return problems
 
