@@ -29,6 +29,14 @@ from __future__ import annotations
 import os
 import sys
 
+# The rolecall command tree, generated from the click commands by
+# tools/gen_command_spec.py (click is too slow to import on a TAB): per
+# command its options (name → kind; FLAG takes no value), the kinds of its
+# positionals, "rest" for the kind of any further positionals, and
+# "session_flag": a flag that makes the first positional an sso-session.
+# ASSUME is the `assume` shell function's table (commands.assume.OPTIONS).
+from rolecall.data.command_spec import ASSUME, ROLECALL
+
 SHELLS = ("bash", "zsh", "fish")
 
 # Value kinds: what a positional or an option's value completes to.
@@ -47,16 +55,6 @@ COMMON_OPTIONS = {
     "-h": FLAG, "--help": FLAG,
 }
 
-ASSUME: dict = {
-    "options": {
-        "-r": REGION, "--region": REGION, "-d": VALUE, "--duration": VALUE,
-        "-p": FLAG, "--profile-only": FLAG, "-c": FLAG, "--console": FLAG,
-        "-s": SERVICE, "--service": SERVICE, "--url": FLAG, "--unset": FLAG,
-        "--exec": FLAG, "--mfa-token": VALUE, "--no-login": FLAG, "-h": FLAG, "--help": FLAG,
-    },
-    "args": (PROFILE,),
-}
-
 # Config keys offered by `rolecall config set|unset PROFILE <TAB>`.
 CONFIG_KEYS = (
     "region", "output", "sso_session", "sso_account_id", "sso_role_name", "sso_start_url",
@@ -67,70 +65,6 @@ OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table")
 KEY_VALUE_KINDS = {
     "region": REGION, "sso_region": REGION, "sso_session": SESSION, "source_profile": PROFILE,
     "output": OUTPUT_FORMATS, "credential_source": ("Environment", "Ec2InstanceMetadata", "EcsContainer"),
-}
-EXPORT_FORMATS = ("env", "env-no-export", "fish", "json", "process", "dotenv")
-
-# The rolecall command tree: per command its options (name → kind; FLAG takes
-# no value), the kinds of its positionals, "rest" for the kind of any further
-# positionals, and "session_flag": a flag that makes the first positional an
-# sso-session. tests/completion/test_spec.py derives the same table from the
-# click commands and prints it when the two drift apart.
-ROLECALL: dict = {
-    "options": {"--debug": FLAG, "--version": FLAG, "-h": FLAG, "--help": FLAG},
-    "commands": {
-        "list": {"options": {"--json": FLAG, "--names": FLAG}, "args": (VALUE,)},
-        "login": {"options": {"--profile": PROFILE, "-p": PROFILE, "--sso-session": SESSION, "--all": FLAG,
-                              "--device-code": FLAG, "--no-browser": FLAG}},
-        "logout": {"options": {"--profile": PROFILE, "-p": PROFILE, "--sso-session": SESSION, "--all": FLAG}},
-        "status": {"options": {"--json": FLAG, "--profile": PROFILE, "-p": PROFILE, "--sso-session": SESSION,
-                               "--check": FLAG}},
-        "credential-process": {"options": {"--profile": PROFILE, "-p": PROFILE, "--auto-login": FLAG,
-                                           "--window": VALUE, "--mfa-token": VALUE}},
-        "assume": ASSUME,
-        "exec": {"options": {"-r": REGION, "--region": REGION, "-d": VALUE, "--duration": VALUE,
-                             "-p": FLAG, "--profile-only": FLAG, "--mfa-token": VALUE, "--no-login": FLAG},
-                 "args": (PROFILE,), "rest": VALUE},
-        "export": {"options": {"-f": EXPORT_FORMATS, "--format": EXPORT_FORMATS, "--copy": FLAG,
-                               "-d": VALUE, "--duration": VALUE, "--mfa-token": VALUE, "--no-login": FLAG},
-                   "args": (PROFILE,)},
-        "init": {"options": {}, "args": (SHELLS,)},
-        "console": {"options": {"-s": SERVICE, "--service": SERVICE, "-r": REGION, "--region": REGION,
-                                "--url": FLAG, "--copy": FLAG, "--duration": VALUE},
-                    "args": (PROFILE,)},
-        "config": {"options": {}, "commands": {
-            "add-session": {"options": {"--start-url": VALUE, "--region": REGION, "--scopes": VALUE,
-                                        "--force": FLAG, "--dry-run": FLAG},
-                            "args": (VALUE,)},
-            "add-profile": {"options": {"--sso-session": SESSION, "--account-id": VALUE, "--role-name": VALUE,
-                                        "--role-arn": VALUE, "--source-profile": PROFILE, "--region": REGION,
-                                        "--output": OUTPUT_FORMATS, "--credential-process": FLAG,
-                                        "--force": FLAG, "--dry-run": FLAG},
-                            "args": (VALUE,)},
-            "set": {"options": {"--session": FLAG, "--create": FLAG, "--dry-run": FLAG},
-                    "args": (PROFILE, CONFIG_KEY, KEY_VALUE), "session_flag": "--session"},
-            "unset": {"options": {"--session": FLAG, "--dry-run": FLAG},
-                      "args": (PROFILE, CONFIG_KEY), "session_flag": "--session"},
-            "rm": {"options": {"--session": SESSION, "--force": FLAG, "--dry-run": FLAG}, "rest": PROFILE},
-            "rename": {"options": {"--force": FLAG, "--dry-run": FLAG}, "args": (PROFILE, VALUE)},
-            "show": {"options": {"--json": FLAG}, "args": (PROFILE,)},
-            "sessions": {"options": {"--json": FLAG}},
-            "edit": {"options": {}},
-            "generate": {"options": {"--sso-session": SESSION, "--template": VALUE, "--region": REGION,
-                                     "--prune": FLAG, "--rename": FLAG, "--credential-process": FLAG,
-                                     "--dry-run": FLAG}},
-            "sso": {"options": {"--session-name": VALUE, "--start-url": VALUE, "--sso-region": REGION,
-                                "--scopes": VALUE, "--account-id": VALUE, "--role-name": VALUE,
-                                "--region": REGION, "--output": OUTPUT_FORMATS, "--profile-name": VALUE,
-                                "--device-code": FLAG, "--no-browser": FLAG}},
-        }},
-        "doctor": {"options": {"--json": FLAG, "--offline": FLAG}},
-        "sandbox": {"options": {}, "commands": {
-            "start": {"options": {"--org": VALUE, "--generate": VALUE, "--port": VALUE, "--dir": VALUE,
-                                  "--auto-approve": FLAG, "--background": FLAG, "--token-ttl": VALUE,
-                                  "--latency": VALUE, "--force": FLAG}},
-            "stop": {"options": {"--dir": VALUE}},
-        }},
-    },
 }
 
 # The command names, from the spec above (a test holds it to the registry in rolecall.commands).

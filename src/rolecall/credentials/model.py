@@ -27,13 +27,7 @@ class Credentials:
 
     def process_json(self) -> dict:
         """The credential_process Version 1 document (what botocore parses)."""
-        out: dict = {
-            "Version": 1,
-            "AccessKeyId": self.access_key_id,
-            "SecretAccessKey": self.secret_access_key,
-        }
-        if self.session_token:
-            out["SessionToken"] = self.session_token
-        if self.expiration is not None:
-            out["Expiration"] = clock.format_timestamp(self.expiration)
-        return out
+        from rolecall.shells.formats import process_document
+
+        return process_document(self)
+

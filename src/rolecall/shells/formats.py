@@ -1,4 +1,5 @@
-"""The formats of `rolecall export`: the AWS CLI's `export-credentials` ones, dotenv, JSON.
+"""The formats of `rolecall export`: the AWS CLI's `export-credentials` ones, dotenv, JSON,
+and the credential_process document (also what `credential-process` prints).
 
 Shell formats quote through the shells' own emitters' rules (a value that
 means nothing to any shell is written bare, as the AWS CLI does).
@@ -52,6 +53,28 @@ def _dotenv(value: str) -> str:
     return f'"{escaped}"'
 
 
+def process_document(creds: Any, stamp: Any = None) -> dict:
+    """The credential_process Version 1 document of `creds` (a Credentials or the memo's copy).
+
+    `stamp` writes the expiry: the AWS CLI's cache form by default,
+    `clock.iso_utc` for `export --format process` (as `aws configure
+    export-credentials` writes it)."""
+    if stamp is None:
+        from rolecall import clock
+
+        stamp = clock.format_timestamp
+    out: dict = {
+        "Version": 1,
+        "AccessKeyId": creds.access_key_id,
+        "SecretAccessKey": creds.secret_access_key,
+    }
+    if creds.session_token:
+        out["SessionToken"] = creds.session_token
+    if creds.expiration is not None:
+        out["Expiration"] = stamp(creds.expiration)
+    return out
+
+
 def render(credentials: Any, fmt: str, *, region: str | None = None) -> str:
     for name, value in variables(credentials):
         if "\0" in value:
@@ -65,13 +88,9 @@ def render(credentials: Any, fmt: str, *, region: str | None = None) -> str:
     if fmt == "dotenv":
         return "".join(f"{n}={_dotenv(v)}\n" for n, v in variables(credentials))
     if fmt == "process":
-        doc: dict[str, Any] = {"Version": 1, "AccessKeyId": credentials.access_key_id,
-                               "SecretAccessKey": credentials.secret_access_key}
-        if credentials.session_token:
-            doc["SessionToken"] = credentials.session_token
-        if _expiry(credentials) is not None:
-            doc["Expiration"] = _expiry(credentials)
-        return json.dumps(doc, indent=2, separators=(",", ": ")) + "\n"
+        from rolecall import clock
+
+        return json.dumps(process_document(credentials, clock.iso_utc), indent=2, separators=(",", ": ")) + "\n"
     if fmt == "json":
         doc = {
             "AccessKeyId": credentials.access_key_id,
