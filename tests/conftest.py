@@ -7,15 +7,13 @@ fails loudly if anything under it changed.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-REAL_HOME = Path(os.path.expanduser("~"))
-REPO = Path(__file__).resolve().parent.parent
+from tests.support.cli import run_rolecall
+from tests.support.sandboxes import start_sandbox
+from tests.support.tools import REAL_HOME
 
 _AWS_VARS_TO_CLEAR = [k for k in os.environ if k.startswith(("AWS_", "ROLECALL_", "_ROLECALL_"))] + [
     "BROWSER", "SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT",
@@ -134,40 +132,13 @@ def aws_config(isolated_home):
 @pytest.fixture
 def sandbox(monkeypatch):
     """A started sandbox (auto-approve) with the AWS_ENDPOINT_URL_* vars pointing at it."""
-    from rolecall.sandbox.server import Sandbox
-
-    box = Sandbox(auto_approve=True).start()
-    for key, value in box.env().items():
-        monkeypatch.setenv(key, value)
+    box = start_sandbox(monkeypatch, auto_approve=True)
     try:
         yield box
     finally:
         box.stop()
 
 
-def run_rolecall(*args: str, env: dict | None = None, input: str | None = None,
-                 timeout: float = 60, cwd: str | None = None) -> subprocess.CompletedProcess:
-    """Run the real CLI in a child process with the (isolated) environment."""
-    full_env = dict(os.environ)
-    if env:
-        full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "rolecall", *args],
-        capture_output=True, text=True, env=full_env, input=input,
-        timeout=timeout, cwd=cwd, stdin=None if input is not None else subprocess.DEVNULL,
-    )
-
-
 @pytest.fixture
 def rolecall():
     return run_rolecall
-
-
-def require_tool(name: str) -> str:
-    """Path of an external tool; in CI a missing tool fails the test, never skips it."""
-    found = shutil.which(name)
-    if found:
-        return found
-    if os.environ.get("CI"):
-        pytest.fail(f"{name} is required in CI but not installed (.ci/run must install it)")
-    pytest.skip(f"{name} not installed")

@@ -54,7 +54,7 @@ def _run_hot(*args: str) -> subprocess.CompletedProcess:
 @pytest.fixture
 def warm_cache(sandbox, isolated_home, aws_config):
     """Config + CLI-style login + one cold run per profile, so the next runs are cache hits."""
-    from tests.credentials.conftest import BASE_CONFIG, cli_login
+    from tests.support.sso import BASE_CONFIG, cli_login
 
     aws_config(BASE_CONFIG)
     cli_login(isolated_home)
@@ -87,7 +87,7 @@ def test_assume_cache_hit_is_light(warm_cache):
 def test_complete_is_light(aws_config):
     if find_spec("rolecall.completion") is None:
         pytest.skip("rolecall.completion does not exist yet")
-    from tests.credentials.conftest import BASE_CONFIG
+    from tests.support.sso import BASE_CONFIG
 
     aws_config(BASE_CONFIG)
     result = _run_hot("__complete", "bash", "--", "dev-", "assume dev-")

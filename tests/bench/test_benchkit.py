@@ -17,7 +17,7 @@ from benchkit.results import Row, Section, Target, at_least, at_most  # noqa: E4
 from benchkit.scenarios import profile_names  # noqa: E402
 from benchkit.timing import BenchError, Command, measure, run_checked  # noqa: E402
 from benchkit.world import clean_environ, rolecall_python  # noqa: E402
-from tests.conftest import require_tool  # noqa: E402
+from tests.support.tools import require_tool  # noqa: E402
 
 IMPORTTIME = """\
 import time: self [us] | cumulative | imported package

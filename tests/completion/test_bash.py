@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import require_tool
+from tests.support.tools import require_tool
 from rolecall import completion
 
 from .helpers import (

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from rolecall import completion
-from tests.conftest import require_tool
+from tests.support.tools import require_tool
 
 from .helpers import (
     POSIX_TYPED,

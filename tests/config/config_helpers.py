@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import difflib
 import re
-import sys
 
 from rolecall.configedit.document import section_kind
+from tests.support import sandboxes
 
 _HEADER = re.compile(r"\s*\[(.+)\]")
 
@@ -73,18 +73,9 @@ sso_registration_scopes = sso:account:access
 """
 
 
-def fake_browser() -> str:
-    return f"{sys.executable} -m rolecall.sandbox.browser %s"
-
-
 def start_sandbox(monkeypatch, **kwargs):
-    from rolecall.sandbox.server import Sandbox
-
-    box = Sandbox(auto_approve=True, **kwargs).start()
-    for key, value in box.env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("BROWSER", fake_browser())
-    return box
+    """An auto-approve sandbox with its endpoints and the fake browser in the environment."""
+    return sandboxes.start_sandbox(monkeypatch, browser=True, auto_approve=True, **kwargs)
 
 
 def login(rolecall, session: str = "corp") -> None:

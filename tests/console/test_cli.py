@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import ACCOUNT, ROLE, creds_env, path_with, query_of
+from tests.support.console import ACCOUNT, ROLE, creds_env, path_with, query_of
 
 
 def _no_secrets(text: str, creds) -> None:

@@ -15,7 +15,7 @@ from rolecall import console
 from rolecall.errors import AwsError, ConfigError, EndpointError, RolecallError, UsageError
 from tests.support.sandbox_clients import raw_get
 
-from .conftest import ACCOUNT, ROLE, query_of
+from tests.support.console import ACCOUNT, ROLE, query_of
 
 
 def _assert_login_url(url: str, sandbox, destination: str) -> str:
@@ -215,7 +215,7 @@ def test_https_proxy_is_used_and_no_proxy_bypasses_it(sso_creds, monkeypatch):
 @pytest.fixture
 def tls_federation(tmp_path):
     """An HTTPS federation stand-in with a self-signed certificate for 127.0.0.1."""
-    from tests.conftest import require_tool
+    from tests.support.tools import require_tool
 
     openssl = require_tool("openssl")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
@@ -305,7 +305,7 @@ def test_rolecall_browser_gets_exactly_one_argument(sandbox, sso_creds, recorder
 
 
 def test_failing_rolecall_browser(sandbox, sso_creds, tmp_path, monkeypatch):
-    from .conftest import Recorder
+    from tests.support.console import Recorder
 
     failing = Recorder(tmp_path, "failing-browser", exit_code=3)
     monkeypatch.setenv("ROLECALL_BROWSER", str(failing.path))

@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from .conftest import Recorder, creds_env
+from tests.support.console import creds_env
 
 
 class _Listener:

@@ -10,7 +10,7 @@ from rolecall import awsconfig, console
 from rolecall.console_services import GLOBAL_SERVICES, SERVICES
 from rolecall.errors import RolecallError, UsageError
 
-from .conftest import query_of
+from tests.support.console import query_of
 
 DESTINATIONS = [
     # id, service, region, expected Destination

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 
-from tests.credentials.conftest import DEV, assert_no_secrets, caller_identity, token_path
+from tests.support.sso import DEV, assert_no_secrets, caller_identity, token_path
 
 # Become a session leader, open the pty slave (it becomes the controlling terminal), exec.
 _WITH_TTY = (

@@ -12,7 +12,7 @@ from pathlib import Path
 from rolecall import awsconfig
 from rolecall.credentials import Resolver
 
-from tests.credentials.conftest import BASE_CONFIG, DEV, STAGING, cli_cache_files, sso_role_credentials
+from tests.support.sso import BASE_CONFIG, DEV, STAGING, cli_cache_files, sso_role_credentials
 
 
 def _botocore_sso(home: Path, profile: str):

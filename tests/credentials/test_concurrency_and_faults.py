@@ -7,9 +7,8 @@ import os
 import subprocess
 import sys
 
-import pytest
 
-from tests.credentials.conftest import DEV, assert_no_secrets, caller_identity, cli_login
+from tests.support.sso import DEV, assert_no_secrets, caller_identity, cli_login
 
 PARALLEL = 30
 

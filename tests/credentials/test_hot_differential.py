@@ -24,7 +24,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.credentials.conftest import REGION, START_URL, caller_identity, cli_cache_files, cli_login, token_path
+from tests.support.sso import REGION, START_URL, caller_identity, cli_cache_files, cli_login, token_path
 
 SEED = int(os.environ.get("ROLECALL_DIFF_SEED", "20261201"))
 STEPS = int(os.environ.get("ROLECALL_DIFF_STEPS", "36"))

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from rolecall import hot
-from tests.credentials.conftest import DEV, caller_identity, cli_cache_files
+from tests.support.sso import DEV, caller_identity, cli_cache_files
 
 PROFILE = "dev-ro"
 OTHER_ACCOUNT = "444444444444"

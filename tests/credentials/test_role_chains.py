@@ -16,7 +16,7 @@ from rolecall.credentials import Resolver
 from rolecall.credentials import role_cache
 from rolecall.errors import ConfigError, LoginRequired
 
-from tests.credentials.conftest import (
+from tests.support.sso import (
     BASE_CONFIG, DEV, PROD, STAGING, assert_no_secrets, caller_identity, cli_cache_files, sso_role_credentials,
 )
 

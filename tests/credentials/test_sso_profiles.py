@@ -16,7 +16,7 @@ from rolecall.credentials import Resolver
 from rolecall.credentials import role_cache
 from rolecall.errors import LoginRequired
 
-from tests.credentials.conftest import (
+from tests.support.sso import (
     BASE_CONFIG, DEV, REGION, SESSION, STAGING, START_URL, assert_no_secrets, caller_identity, cli_cache_files, cli_login,
     token_path,
 )

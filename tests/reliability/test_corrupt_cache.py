@@ -8,7 +8,8 @@ import stat
 import pytest
 
 from rolecall.credentials import role_cache
-from tests.reliability.conftest import assert_clean_error, cache_files, token_path
+from tests.support.faults import SESSION, assert_clean_error
+from tests.support.sso import cache_files, token_path
 
 TOKEN_CORRUPTIONS = {
     "binary": b"\x00\xff\xfe garbage \x80",
@@ -41,7 +42,7 @@ def warnings_of(stderr: str) -> list[str]:
 @pytest.mark.parametrize("name", list(TOKEN_CORRUPTIONS))
 def test_a_corrupt_token_file_is_a_login_required_with_one_warning(name, sso_home, zygote):
     home, names, _ = sso_home
-    path = token_path(home)
+    path = token_path(home, SESSION)
     path.write_bytes(TOKEN_CORRUPTIONS[name])
     cp, status, doctor = zygote.run([
         {"argv": ["credential-process", "--profile", names[0]]},
@@ -81,14 +82,14 @@ def test_a_corrupt_role_credential_entry_is_fetched_again_with_one_warning(name,
 
 
 def test_a_corrupt_client_registration_is_replaced_by_a_new_one(sandbox, aws_config, isolated_home, zygote):
-    from tests.reliability.conftest import sandbox_config
+    from tests.support.faults import SESSION, sandbox_config
 
-    text, names = sandbox_config(sandbox.org)
+    text, names = sandbox_config(sandbox.org, session=SESSION)
     aws_config(text)
     (first,) = zygote.run([{"argv": ["login", "--profile", names[0], "--device-code", "--no-browser"]}])
     assert first.returncode == 0, first.stderr
     registrations = [p for p in cache_files(isolated_home)
-                     if "/sso/cache/" in str(p) and p != token_path(isolated_home)]
+                     if "/sso/cache/" in str(p) and p != token_path(isolated_home, SESSION)]
     assert len(registrations) == 1
     registrations[0].write_bytes(b'{"clientId": "x", "clientSec')
     sandbox.reset_counts()

@@ -17,7 +17,8 @@ import statistics
 
 import pytest
 
-from tests.reliability.conftest import sandbox_config, sso_login, token_path
+from tests.support.faults import SESSION, sandbox_config, sso_login
+from tests.support.sso import token_path
 
 CONFIG_KILLS = 120
 REFRESH_KILLS = 80
@@ -103,10 +104,10 @@ def test_kill_9_during_config_set_leaves_the_old_or_the_new_file(zygote, aws_con
 def test_kill_9_during_token_refresh_leaves_a_complete_token_file(zygote, sandbox, aws_config, isolated_home):
     from botocore.utils import JSONFileCache
 
-    text, names = sandbox_config(sandbox.org, limit=2)
+    text, names = sandbox_config(sandbox.org, session=SESSION, limit=2)
     aws_config(text)
     sandbox.set_latency(0.01)  # each call takes a while: more of the run is "mid refresh"
-    path = token_path(isolated_home)
+    path = token_path(isolated_home, SESSION)
     cache = JSONFileCache(str(path.parent))
     job = {"argv": ["credential-process", "--profile", names[0], "--window", "0"]}
 

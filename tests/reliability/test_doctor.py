@@ -11,8 +11,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import require_tool
-from tests.reliability.conftest import FMT, SESSION, cli, sandbox_config, sso_login, token_path
+from tests.support.tools import require_tool
+from tests.support.faults import FMT, SESSION, cli, sandbox_config, sso_login
+from tests.support.sso import token_path
 
 ALL_CHECKS = {"config", "profiles", "token", "clock", "shell", "completion", "permissions", "state"}
 
@@ -90,7 +91,7 @@ def test_profile_with_a_missing_sso_session_fails_with_the_add_session_command(a
 
 def test_token_absent_then_valid_then_refreshable_then_login_needed(sandbox, aws_config, isolated_home, monkeypatch):
     monkeypatch.setenv("_ROLECALL_INIT", "bash")
-    text, _ = sandbox_config(sandbox.org)
+    text, _ = sandbox_config(sandbox.org, session=SESSION)
     aws_config(text)
     _, findings = doctor("--offline")
     token = single(findings, "token")
@@ -102,7 +103,7 @@ def test_token_absent_then_valid_then_refreshable_then_login_needed(sandbox, aws
     _, findings = doctor("--offline")
     assert single(findings, "token")["status"] == "ok"
 
-    path = token_path(isolated_home)
+    path = token_path(isolated_home, SESSION)
     data["expiresAt"] = (datetime.now(timezone.utc) - timedelta(minutes=5)).strftime(FMT)
     path.write_text(json.dumps(data))
     _, findings = doctor("--offline")
@@ -208,7 +209,7 @@ def test_the_real_bash_integration_is_seen_by_doctor(aws_config, tmp_path):
 
 def test_a_0644_token_file_fails_with_a_chmod_that_fixes_it(well):
     home, _, _ = well
-    path = token_path(home)
+    path = token_path(home, SESSION)
     os.chmod(path, 0o644)
     result, findings = doctor("--offline")
     finding = single(findings, "permissions")
@@ -239,7 +240,7 @@ def test_a_group_readable_cache_dir_fails_with_a_chmod_that_fixes_it(well, sandb
 
 
 def test_credential_process_pointing_at_a_missing_executable(well, aws_config, sandbox):
-    text, _ = sandbox_config(sandbox.org)
+    text, _ = sandbox_config(sandbox.org, session=SESSION)
     aws_config(text + "\n[profile helper]\ncredential_process = /nonexistent/bin/helper --profile x\n"
                f"\n[profile fine]\ncredential_process = {shlex.quote(sys.executable)} -c pass\n"
                "\n[profile onpath]\ncredential_process = no-such-helper-on-path-xyz --a\n")

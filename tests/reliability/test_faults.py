@@ -22,7 +22,8 @@ from typing import Callable
 import pytest
 
 from rolecall.aws import MAX_ATTEMPTS
-from tests.reliability.conftest import World, assert_clean_error, token_path, transcript
+from tests.support.faults import SESSION, World, assert_clean_error, transcript
+from tests.support.sso import token_path
 
 CHAIN = """
 [profile chain]
@@ -114,7 +115,7 @@ def outcomes(tmp_path_factory):
             scenario.prepare(world)
         for op, kind, count, delay in scenario.faults:
             world.sandbox.inject_fault(op, kind, count, delay)
-        path = token_path(world.home)
+        path = token_path(world.home, SESSION)
         before = path.read_bytes() if path.exists() else None
         world.sandbox.reset_counts()
         started[name] = (world, world.popen(*scenario.argv), time.monotonic(), before)
@@ -180,7 +181,7 @@ def test_refresh_is_retried_and_the_new_token_written(outcomes, name, attempts):
     box = result.world.sandbox
     assert box.count("CreateToken:refresh_token") == attempts if name != "any-500-x3" else \
         box.count("CreateToken:refresh_token") + box.count("GetRoleCredentials") == attempts + 1
-    token = json.loads(token_path(result.world.home).read_bytes())
+    token = json.loads(token_path(result.world.home, SESSION).read_bytes())
     assert token["accessToken"] != result.world.token["accessToken"]
     assert token["accessToken"] in box.backend.access_tokens
 
@@ -192,7 +193,7 @@ def test_login_survives_throttling_and_500s(outcomes):
     assert result.stdout == ""
     assert result.world.sandbox.count("RegisterClient") == 3
     assert result.world.sandbox.count("StartDeviceAuthorization") == 3
-    token = json.loads(token_path(result.world.home).read_bytes())
+    token = json.loads(token_path(result.world.home, SESSION).read_bytes())
     assert token["accessToken"] in result.world.sandbox.backend.access_tokens
 
 
@@ -201,7 +202,7 @@ def test_a_failed_refresh_falls_back_to_the_still_valid_token(outcomes):
     result = outcome(outcomes, "refresh-fails-old-token-still-valid")
     cp_succeeded(result)
     assert result.world.sandbox.count("CreateToken:refresh_token") == EXHAUST
-    assert token_path(result.world.home).read_bytes() == result.token_before
+    assert token_path(result.world.home, SESSION).read_bytes() == result.token_before
 
 
 # ---------------------------------------------------------------- exhausted or not retryable
@@ -267,7 +268,7 @@ def test_a_refresh_that_cannot_happen_fails_cleanly_and_keeps_the_token_file(out
     result = outcome(outcomes, name)
     failed(result, code, needle.format(url=result.world.sandbox.url,
                                        oidc=result.world.env["AWS_ENDPOINT_URL_SSO_OIDC"]))
-    assert token_path(result.world.home).read_bytes() == result.token_before
+    assert token_path(result.world.home, SESSION).read_bytes() == result.token_before
     assert result.world.sandbox.count("GetRoleCredentials") == 0
 
 
@@ -275,14 +276,14 @@ def test_a_refresh_that_cannot_happen_fails_cleanly_and_keeps_the_token_file(out
 def test_a_garbage_refresh_answer_exits_6_and_keeps_the_token_file(outcomes):
     result = outcome(outcomes, "refresh-invalid-json")
     failed(result, 6, f"invalid response from {result.world.sandbox.url} (create_token)")
-    assert token_path(result.world.home).read_bytes() == result.token_before
+    assert token_path(result.world.home, SESSION).read_bytes() == result.token_before
 
 
 @pytest.mark.slow
 def test_a_revoked_refresh_token_means_login_required(outcomes):
     result = outcome(outcomes, "refresh-token-revoked")
     failed(result, 4, "login required for sso-session rel", "hint: run: rolecall login --sso-session rel")
-    assert token_path(result.world.home).read_bytes() == result.token_before
+    assert token_path(result.world.home, SESSION).read_bytes() == result.token_before
 
 
 @pytest.mark.slow
@@ -296,7 +297,7 @@ def test_assume_role_500s_beyond_the_retries_exit_5(outcomes):
 def test_login_with_a_failing_register_client_exits_5(outcomes):
     result = outcome(outcomes, "login-register-500-exhausted")
     failed(result, 5, "register_client", f"HTTP 500 from {result.world.sandbox.url}")
-    assert not token_path(result.world.home).exists()
+    assert not token_path(result.world.home, SESSION).exists()
 
 
 @pytest.mark.slow

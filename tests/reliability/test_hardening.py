@@ -144,7 +144,7 @@ def test_sandbox_stop_waits_until_the_server_has_exited(tmp_path):
 
 def test_a_second_login_says_whom_it_waits_for_and_gives_up_without_a_terminal(sandbox, aws_config, isolated_home):
     from rolecall import fileio
-    from tests.credentials.conftest import BASE_CONFIG, token_path
+    from tests.support.sso import BASE_CONFIG, token_path
 
     aws_config(BASE_CONFIG)
     other = fileio.file_lock(token_path(isolated_home).with_name(token_path(isolated_home).name + ".login"))

@@ -22,9 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import (
-    assert_clean_error, clean_env, file_state, sso_login, start_sandbox, token_path, transcript,
-)
+from tests.support.faults import SESSION, assert_clean_error, clean_env, file_state, sso_login, start_sandbox, transcript
+from tests.support.sso import token_path
 from tests.reliability.hostile_cases import CASES, MARKER
 
 COMMANDS = {
@@ -81,7 +80,7 @@ SLOW = {"chain-200-deep-to-sso": 20, "role-name-ten-mb": 40, "ten-mb-unrelated-v
 @pytest.fixture(scope="module")
 def matrix(zygote, tmp_path_factory):
     """Run every case × command once; {(case, command): (Run, profile, home, before)}."""
-    from tests.reliability.conftest import _TRANSCRIPT, Transcript
+    from tests.support.faults import Transcript, _TRANSCRIPT
 
     root = tmp_path_factory.mktemp("hostile")
     _TRANSCRIPT.append(Transcript())
@@ -96,9 +95,9 @@ def matrix(zygote, tmp_path_factory):
                 home = root / case.id / command / "home"
                 (home / ".aws").mkdir(parents=True)
                 profile = case.build(home)
-                token = token_path(home)
+                token = token_path(home, SESSION)
                 token.parent.mkdir(parents=True, mode=0o700)
-                shutil.copy(token_path(logged), token)
+                shutil.copy(token_path(logged, SESSION), token)
                 before = {p: file_state(p) for p in (home / ".aws" / "config", home / ".aws" / "credentials")}
                 env = clean_env(home)
                 env.update(box.env())
@@ -208,7 +207,7 @@ def test_crlf_config_names_carry_no_carriage_return(matrix):
 
 def test_zygote_matches_real_processes(zygote, aws_config, isolated_home):
     """The forked runs behave as `python -m rolecall` does (same exit, same stderr)."""
-    from tests.reliability.conftest import cli
+    from tests.support.faults import cli
 
     aws_config("[profile a]\nregion = x\n\n[profile a]\nregion = y\n")
     samples = [["list"], ["credential-process", "--profile", "a"], ["config", "show", "a"], ["doctor", "--offline"],

@@ -15,9 +15,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.reliability.conftest import (
-    FMT, ROLECALL, cache_files, sandbox_config, sso_login, token_path, transcript,
-)
+from tests.support.faults import FMT, ROLECALL, SESSION, sandbox_config, sso_login, transcript
+from tests.support.sso import cache_files, token_path
 
 CALLS = 100
 PROFILES = 10
@@ -25,7 +24,7 @@ PROFILES = 10
 
 @pytest.mark.slow
 def test_100_parallel_credential_process_calls_while_the_token_expires(sandbox, aws_config, isolated_home):
-    text, names = sandbox_config(sandbox.org, limit=PROFILES)
+    text, names = sandbox_config(sandbox.org, session=SESSION, limit=PROFILES)
     assert len(names) == PROFILES
     aws_config(text)
     old = sso_login(sandbox, isolated_home, expires_in=-60)  # expired locally, refreshable
@@ -61,7 +60,7 @@ def test_100_parallel_credential_process_calls_while_the_token_expires(sandbox, 
     assert all(len(keys) == 1 for keys in by_profile.values()), by_profile
     assert len({next(iter(k)) for k in by_profile.values()}) == PROFILES
 
-    token = json.loads(token_path(isolated_home).read_text())
+    token = json.loads(token_path(isolated_home, SESSION).read_text())
     assert token["accessToken"] != old["accessToken"]
     assert token["refreshToken"] != old["refreshToken"]
     expires = datetime.strptime(token["expiresAt"], FMT).replace(tzinfo=timezone.utc)

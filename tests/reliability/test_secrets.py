@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import (
-    ROLECALL, assert_no_secret_in, cli, issued_secrets, sandbox_config, token_path, transcript,
-)
+from tests.support.faults import ROLECALL, SESSION, assert_no_secret_in, cli, issued_secrets, sandbox_config, transcript
+from tests.support.sso import token_path
 
 CHAIN = """
 [profile chain]
@@ -40,7 +39,7 @@ def test_the_watch_catches_a_leak(sandbox, sso_home):
 
 @pytest.mark.parametrize("debug", [False, True], ids=["plain", "debug"])
 def test_no_secret_on_stderr_across_every_flow(sandbox, aws_config, isolated_home, debug):
-    text, names = sandbox_config(sandbox.org, limit=3)
+    text, names = sandbox_config(sandbox.org, session=SESSION, limit=3)
     aws_config(text + CHAIN)
     env = {"ROLECALL_DEBUG": "1", "_ROLECALL_INIT": "bash"} if debug else {"_ROLECALL_INIT": "bash"}
     runs = [
@@ -56,7 +55,7 @@ def test_no_secret_on_stderr_across_every_flow(sandbox, aws_config, isolated_hom
         cli("doctor", "--json", env=env),
     ]
     # force a refresh too: backdate the token
-    path = token_path(isolated_home)
+    path = token_path(isolated_home, SESSION)
     doc = json.loads(path.read_text())
     doc["expiresAt"] = "2000-01-01T00:00:00Z"
     path.write_text(json.dumps(doc))

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from rolecall import shells
-from tests.conftest import require_tool
+from tests.support.tools import require_tool
 
 MARK = "RC-PWNED"
 ARGS = {"bash": ["--noprofile", "--norc"], "zsh": ["-f"], "fish": ["--no-config"]}

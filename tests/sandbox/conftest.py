@@ -5,18 +5,14 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from rolecall.sandbox.server import Sandbox
 from tests.support.sandbox_clients import device_login, unsigned_config
+from tests.support.sandboxes import start_sandbox
 
 
 @pytest.fixture
 def sbx(monkeypatch):
     """A started sandbox (no auto-approve), endpoints exported through AWS_ENDPOINT_URL_*."""
-    box = Sandbox().start()
-    for key, value in box.env().items():
-        monkeypatch.setenv(key, value)
-    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(key, raising=False)
+    box = start_sandbox(monkeypatch, clear_credentials=True)
     try:
         yield box
     finally:

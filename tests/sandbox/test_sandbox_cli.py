@@ -73,7 +73,9 @@ def test_foreground_serves_until_interrupted(tmp_path):
     env["PYTHONPATH"] = os.pathsep.join(p for p in (SRC, env.get("PYTHONPATH", "")) if p)
     proc = subprocess.Popen([sys.executable, "-c", RUN_CMD, "start", "--dir", str(tmp_path / "fg")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-                            stdin=subprocess.DEVNULL)
+                            stdin=subprocess.DEVNULL,
+                            # a suite started in the background inherits SIGINT ignored: give the child the default
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines = [proc.stdout.readline() for _ in range(5)]
         url = _exports("".join(lines))["AWS_ENDPOINT_URL_STS"]

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.shell.conftest import MANAGED, parse_env_dump, quote_for, without_shell_noise
+from tests.support.shells import MANAGED, parse_env_dump, quote_for, without_shell_noise
 
 WEIRD = "-dash $(touch pwned) it's; a|b `touch pwned2` \\ ✓"
 WEIRD_KEY = "AKIA$(touch pwned)`touch pwned2`"
@@ -56,7 +56,7 @@ def _assume_and_dump(sh, args: str, *, before: bool = True, prelude: str = "", e
     """Run `assume ARGS` in the shell; dump env before and after; return (result, before, after)."""
     first, second = sh.dump_path(), sh.dump_path()
     body = prelude + f"{'env -0 > ' + repr(str(first)) + chr(10) if before else ''}assume {args}\n"
-    body += f"__rc=$status\n" if sh.shell == "fish" else "__rc=$?\n"
+    body += "__rc=$status\n" if sh.shell == "fish" else "__rc=$?\n"
     body = body.replace("__rc=$status", "set __rc $status")
     body += f"env -0 > '{second}'\nexit $__rc\n"
     result = sh.run(body, extra_env=extra_env)
@@ -236,7 +236,7 @@ def test_bare_assume_without_wrapper_prints_the_hint(rolecall):
     ("fish", "rolecall init fish | source"),
 ])
 def test_bare_assume_hint_names_the_detected_shell(shell, hint, tmp_path):
-    from tests.conftest import require_tool
+    from tests.support.tools import require_tool
 
     # `; exit $?`: a shell would exec a lone command, and rolecall's parent would not be the shell.
     cmd = f"{sys.executable} -m rolecall assume plain; exit $" + ("status" if shell == "fish" else "?")
@@ -292,7 +292,7 @@ STRICT = {
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])
 def test_strict_shell_options_do_not_break_the_wrapper(shell, tmp_path):
-    from tests.shell.conftest import ShellRunner
+    from tests.support.shells import ShellRunner
 
     sh = ShellRunner(shell, tmp_path / "cwd")
     prelude = STRICT[shell]

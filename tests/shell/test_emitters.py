@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rolecall import shells
 from rolecall.errors import UsageError
-from tests.shell.conftest import SHELLS, parse_env_dump, shell_argv
+from tests.support.shells import SHELLS, parse_env_dump, shell_argv
 
 CASES = [
     # id, value, bash/zsh, fish
@@ -103,7 +103,7 @@ def _round_trip(shell: str, values: list[str], tmp_path) -> None:
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_round_trip_property(shell, tmp_path_factory):
-    from tests.conftest import require_tool
+    from tests.support.tools import require_tool
 
     require_tool(shell)
 

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from tests.conftest import require_tool
-from tests.shell.conftest import MANAGED
+from tests.support.tools import require_tool
+from tests.support.shells import MANAGED
 
 CONFIG = """\
 [profile plain]

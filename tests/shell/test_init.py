@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from rolecall.commands import init as init_cmd
-from tests.conftest import REPO, require_tool
+from tests.support.tools import REPO, require_tool
 from tests.support.interpreter import interpreter_at
-from tests.shell.conftest import SHELLS, init_output, parse_env_dump, quote_for
+from tests.support.shells import SHELLS, init_output, parse_env_dump, quote_for
 
 SCRIPTS = REPO / "shell"
 

@@ -9,7 +9,7 @@ import pytest
 
 from rolecall import awsconfig, picker
 from rolecall.picker import Row, filter_rows
-from tests.shell.conftest import MANAGED, SHELL_ARGS, SHELLS, init_output, parse_env_dump
+from tests.support.shells import MANAGED, SHELL_ARGS, SHELLS, init_output, parse_env_dump
 
 CONFIG = """\
 [profile dev-admin]
@@ -98,7 +98,7 @@ def test_format_rows_aligns_and_neutralises_control_characters():
 @pytest.mark.parametrize("shell", SHELLS)
 def test_no_terminal_gives_no_terminal_error(shell, aws_config, tmp_path):
     """No controlling terminal (a new session): exit 7 with the hint, nothing eval'd."""
-    from tests.conftest import require_tool
+    from tests.support.tools import require_tool
 
     aws_config(CONFIG, CREDENTIALS)
     integration = tmp_path / f"init.{shell}"
@@ -125,7 +125,7 @@ def term(request, aws_config, tmp_path):
     aws_config(CONFIG, CREDENTIALS)
     integration = tmp_path / f"init.{shell}"
     integration.write_text(init_output(shell), encoding="utf-8")
-    from tests.conftest import require_tool
+    from tests.support.tools import require_tool
 
     env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
     tmux = Tmux([require_tool(shell), *SHELL_ARGS[shell]], env, tmp_path)

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from tests.shell.conftest import init_output, shell_argv
+from tests.support.shells import init_output, shell_argv
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh"])

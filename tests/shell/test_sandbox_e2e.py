@@ -11,7 +11,8 @@ from datetime import datetime, timezone
 import pytest
 
 from rolecall.sandbox.org import DEFAULT_START_URL
-from tests.shell.conftest import MANAGED, SHELL_ARGS, SHELLS, init_output, parse_env_dump
+from tests.support.sandboxes import fake_browser
+from tests.support.shells import MANAGED, SHELL_ARGS, SHELLS, init_output, parse_env_dump
 
 CONFIG = f"""\
 [sso-session corp]
@@ -41,7 +42,7 @@ aws_access_key_id = AKIASTATIC
 aws_secret_access_key = static-secret
 """
 
-FAKE_BROWSER = f"{sys.executable} -m rolecall.sandbox.browser %s"
+FAKE_BROWSER = fake_browser()
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def _caller_identity(env: dict[str, str]) -> dict:
 
 
 def _in_shell(shell: str, tmp_path, command: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, dict]:
-    from tests.conftest import require_tool
+    from tests.support.tools import require_tool
 
     integration = tmp_path / f"init.{shell}"
     integration.write_text(init_output(shell), encoding="utf-8")
@@ -226,7 +227,7 @@ def test_console_without_profile_uses_the_assumed_credentials(box, rolecall, tmp
 
 def test_inline_login_in_a_terminal(box, tmp_path):
     """No token, a terminal: `assume` logs in (fake browser, PKCE) and carries on."""
-    from tests.conftest import require_tool
+    from tests.support.tools import require_tool
     from tests.shell.tmux import Tmux
 
     integration = tmp_path / "init.bash"

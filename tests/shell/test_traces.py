@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.shell.conftest import SHELLS, init_output, shell_argv
+from tests.support.shells import SHELLS, init_output, shell_argv
 
 SECRET = "wJalrXUtnFEMI-K7MDENG-TRACEDSECRET"
 TRACE_ON = {"bash": "set -x", "zsh": "set -x", "fish": "set -g fish_trace 1"}

@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.conftest import require_tool
+from tests.support.tools import require_tool
 
 DEADLINE = 60.0
 

@@ -14,7 +14,7 @@ from rolecall import awsconfig, entry
 from rolecall.sandbox.server import Sandbox
 from rolecall.sso.tokens import read_token
 
-from .conftest import CONFIG, LEGACY, OTHER_SESSION
+from tests.support.sso_flows import CONFIG, LEGACY, OTHER_SESSION
 
 LOGGED_IN = re.compile(r"logged in to sso-session (\S+) \(token valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC\)")
 

@@ -16,7 +16,7 @@ from rolecall import clock
 from rolecall.sso.login import login
 from rolecall.sso.tokens import access_token, read_token
 
-from .conftest import run_python
+from tests.support.sso_flows import run_python
 
 
 def botocore_side(code: str) -> dict:

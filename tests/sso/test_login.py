@@ -17,7 +17,7 @@ from rolecall.sso.errors import LoginFailed
 from rolecall.sso.login import login
 from rolecall.sso.tokens import access_token, read_token
 
-from .conftest import RecordingUI, in_thread
+from tests.support.sso_flows import RecordingUI, in_thread
 
 
 def _portal_accepts(token: str) -> bool:
@@ -177,7 +177,7 @@ def test_legacy_profile_uses_device_code(sandbox, aws_config, browser):
     from rolecall import awsconfig
     from rolecall.sso.target import target_for_profile
 
-    from .conftest import CONFIG, LEGACY
+    from tests.support.sso_flows import CONFIG, LEGACY
 
     aws_config(CONFIG + LEGACY)
     target = target_for_profile(awsconfig.load(), "legacy")

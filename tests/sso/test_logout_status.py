@@ -13,7 +13,7 @@ from rolecall.credentials.role_cache import sso_key as sso_role_cache_key
 from rolecall.sso.logout import logout_target
 from rolecall.sso.target import target_for_session
 
-from .conftest import CONFIG, LEGACY, OTHER_SESSION
+from tests.support.sso_flows import CONFIG, LEGACY, OTHER_SESSION
 
 
 def role_cache_entry(account: str, role: str, session: str | None = None, start_url: str | None = None,

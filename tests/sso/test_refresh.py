@@ -13,7 +13,7 @@ from rolecall.errors import AwsError, EndpointError, LoginRequired
 from rolecall.sso.login import login
 from rolecall.sso.tokens import access_token, read_token
 
-from .conftest import run_python
+from tests.support.sso_flows import run_python
 
 
 def expire_in(target, seconds: float) -> dict:

@@ -12,7 +12,7 @@ from rolecall.errors import ConfigError, UsageError
 from rolecall.sandbox.org import DEFAULT_START_URL
 from rolecall.sso.target import SsoTarget, all_targets, select_targets, target_for_profile, target_for_session
 
-from .conftest import CONFIG, LEGACY, OTHER_SESSION
+from tests.support.sso_flows import CONFIG, LEGACY, OTHER_SESSION
 
 
 def test_session_target_keys_match_botocore(config):

@@ -9,7 +9,7 @@ import sys
 from rolecall.browser import launch as launch_browser
 from rolecall.sso.ui import TerminalLoginUI, is_headless
 
-from .conftest import run_python
+from tests.support.sso_flows import run_python
 
 
 def test_prompts_go_to_the_stream_not_stdout(capsys):

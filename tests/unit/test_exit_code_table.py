@@ -158,7 +158,9 @@ def code_130(rolecall, tmp_path, aws_config, request):
     box.set_auto_approve(False)  # the device login waits for an approval that never comes
     proc = subprocess.Popen([sys.executable, "-m", "rolecall", "login", "--sso-session", "corp", "--device-code",
                              "--no-browser"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdin=subprocess.DEVNULL, start_new_session=True,
+                            # a suite started in the background inherits SIGINT ignored: give the child the default
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 30
     while box.count("StartDeviceAuthorization") == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
