@@ -143,7 +143,7 @@ def login_url(endpoint: str, signin_token: str, destination: str, issuer: str = 
 
 
 def signin_credentials(profile: str | None, *, pick: Any = None, mfa_token: str | None = None,
-                       no_login: bool = False) -> Any:
+                       no_login: bool = False, refresh: bool = False) -> Any:
     """The credentials a console signs in with — one rule for `rolecall console` and `assume -c`.
 
     PROFILE's; without one, the credentials exported in this shell (after
@@ -168,7 +168,7 @@ def signin_credentials(profile: str | None, *, pick: Any = None, mfa_token: str 
     config.profile(profile)
     from rolecall.session import resolve
 
-    return resolve(config, profile, mfa_token=mfa_token, no_login=no_login)
+    return resolve(config, profile, mfa_token=mfa_token, no_login=no_login, refresh=refresh)
 
 
 def check_duration(duration: int | None) -> None:

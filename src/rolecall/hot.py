@@ -719,68 +719,56 @@ CREDENTIAL_PROCESS_OPTIONS = (
     (("--auto-login",), None, "Log in (browser + /dev/tty) when the SSO token is missing or expired."),
     (("--window",), "MINUTES", "Re-fetch cached credentials with fewer minutes left than this (default 15)."),
     (("--mfa-token",), "CODE", "MFA code for a role with mfa_serial."),
+    (("--refresh",), None, "Fetch new role credentials, skipping every cache (the AWS CLI cache entry is replaced)."),
 )
 
 
-def credential_process_problem(argv: list[str]) -> str:
-    """Why parse_credential_process_args refused `argv`, for the one-line error."""
+def _walk_credential_process_args(argv: list[str]) -> tuple[dict | None, str]:
+    """The one walk over credential-process's argv: (options, "") or (None, why not)."""
+    found: dict = {"profile": None, "window": float(WINDOW_SECONDS), "auto_login": False, "mfa_token": None,
+                   "refresh": False}
+    keys = {name: names[0].lstrip("-").replace("-", "_") for names, _, _ in CREDENTIAL_PROCESS_OPTIONS
+            for name in names}
     valued = {name for names, metavar, _ in CREDENTIAL_PROCESS_OPTIONS if metavar for name in names}
-    flags = {name for names, metavar, _ in CREDENTIAL_PROCESS_OPTIONS if not metavar for name in names}
     i = 0
     while i < len(argv):
         arg = argv[i]
         name = arg.partition("=")[0] if arg.startswith("--") else arg
         if name in valued:
-            if "=" not in arg and i + 1 >= len(argv):
-                return f"{name} needs a value"
-            value = arg.partition("=")[2] if "=" in arg else argv[i + 1]
+            if "=" in arg:
+                value, i = arg.partition("=")[2], i + 1
+            elif i + 1 < len(argv):
+                value, i = argv[i + 1], i + 2
+            else:
+                return None, f"{name} needs a value"
             if name == "--window":
                 try:
-                    if not 0 <= float(value) < float("inf"):
-                        return "--window must be a number of minutes >= 0"
+                    minutes = float(value)
                 except ValueError:
-                    return f"--window must be a number of minutes, got {value!r}"
-            i += 1 if "=" in arg else 2
-        elif arg in flags:
+                    return None, f"--window must be a number of minutes, got {value!r}"
+                if not 0 <= minutes < float("inf"):
+                    return None, "--window must be a number of minutes >= 0"
+                found["window"] = minutes * 60
+            else:
+                found[keys[name]] = value
+        elif arg in keys:  # a flag
+            found[keys[arg]] = True
             i += 1
         else:
-            return f"unrecognized argument {arg!r}"
-    return "--profile PROFILE is required"
+            return None, f"unrecognized argument {arg!r}"
+    if found["profile"] is None:
+        return None, "--profile PROFILE is required"
+    return found, ""
+
+
+def credential_process_problem(argv: list[str]) -> str:
+    """Why parse_credential_process_args refused `argv`, for the one-line error."""
+    return _walk_credential_process_args(argv)[1]
 
 
 def parse_credential_process_args(argv: list[str]) -> dict | None:
-    """{profile, window (s), auto_login, mfa_token}; None → not valid (credential_process_problem says why)."""
-    found: dict = {"profile": None, "window": float(WINDOW_SECONDS), "auto_login": False, "mfa_token": None}
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg in ("--profile", "-p", "--window", "--mfa-token") and i + 1 < len(argv):
-            value = argv[i + 1]
-            i += 2
-        elif arg.startswith(("--profile=", "--window=", "--mfa-token=")):
-            arg, _, value = arg.partition("=")
-            i += 1
-        elif arg == "--auto-login":
-            found["auto_login"] = True
-            i += 1
-            continue
-        else:
-            return None
-        if arg in ("--profile", "-p"):
-            found["profile"] = value
-        elif arg == "--window":
-            try:
-                minutes = float(value)
-            except ValueError:
-                return None
-            if not 0 <= minutes < float("inf"):
-                return None
-            found["window"] = minutes * 60
-        else:
-            found["mfa_token"] = value
-    if found["profile"] is None:
-        return None
-    return found
+    """{profile, window (s), auto_login, mfa_token, refresh}; None → not valid (credential_process_problem says why)."""
+    return _walk_credential_process_args(argv)[0]
 
 
 _leader_fd: int | None = None  # held until exit by the process resolving a profile for the others
@@ -848,7 +836,7 @@ def serve_init(argv: list[str]) -> bool:
 def serve_credential_process(argv: list[str]) -> bool:
     """Answer `rolecall credential-process …` from the memo; False → take the full path."""
     parsed = parse_credential_process_args(argv)
-    if parsed is None:
+    if parsed is None or parsed["refresh"]:
         return False
     hit = lookup(parsed["profile"], parsed["window"])
     if hit is None:

@@ -133,30 +133,32 @@ def child_environment(changes: Mapping[str, str | None], base: Mapping[str, str]
 
 
 def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | None = None,
-                  no_login: bool = False) -> Any:
+                  no_login: bool = False, refresh: bool = False, **options: Any) -> Any:
     from rolecall.credentials.resolver import Resolver
     from rolecall.sso.login import inline_login_handler
 
     return Resolver(config, login_handler=inline_login_handler(no_login), mfa_token=mfa_token,
-                    duration_seconds=duration)
+                    duration_seconds=duration, force_refresh=refresh, **options)
 
 
 
 def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token: str | None = None,
-            no_login: bool = False, snapshot: Any = None) -> Any:
+            no_login: bool = False, snapshot: Any = None, refresh: bool = False) -> Any:
     """The profile's credentials: from the memo when it holds, else the full resolver.
 
     `snapshot` (rolecall.hot.begin(), taken before `config` was read) lets the
     answer be memoised for the next hot call; without it nothing is memoised.
+    `refresh` skips the memo and the role-credential cache (the new answer
+    replaces both).
     """
     if snapshot is not None and duration is None:
-        hit = hot.memo_credentials(profile)
+        hit = None if refresh else hot.memo_credentials(profile)
         if hit is not None:
             return hit[0]
         from rolecall.sso.target import token_path_of
 
         snapshot.watch_token(token_path_of(config, profile))
-    resolver = make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login)
+    resolver = make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login, refresh=refresh)
     credentials = resolver.resolve(profile)
     if snapshot is not None and duration is None:
         snapshot.remember(config, profile, credentials, resolver)  # (a different duration: another entry)
@@ -223,15 +225,97 @@ def describe_parts(profile: str, account: str | None, account_name: str | None, 
 
 def exec_with_profile(config: Any, name: str, command: list[str], *, region: str | None = None,
                       duration: int | None = None, mfa_token: str | None = None, no_login: bool = False,
-                      profile_only: bool = False, snapshot: Any = None) -> int:
-    """Resolve `name` and run `command` with its variables (shared with `rolecall exec`)."""
+                      profile_only: bool = False, snapshot: Any = None, refresh: bool = False,
+                      serve: bool = False) -> int:
+    """Resolve `name` and run `command` with its variables (shared with `rolecall exec`).
+
+    `serve`: the child gets no keys but a local credential endpoint that
+    renews itself (rolecall.credential_server) for as long as it runs.
+    """
     config.profile(name)
     warn_duration_ignored(config, name, duration)
+    if serve:
+        with credential_server(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
+                               refresh=refresh) as server:
+            changes = cleared()
+            changes.update(server.environment())
+            profile_region = region_for(config, name, region)
+            if profile_region:
+                changes["AWS_REGION"] = changes["AWS_DEFAULT_REGION"] = profile_region
+            changes["ROLECALL_PROFILE"] = name
+            return run_command(command, child_environment(changes))
     credentials = resolve(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
-                          snapshot=snapshot)
+                          snapshot=snapshot, refresh=refresh)
     changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
     return run_command(command, child_environment(changes))
 
+
+REFRESH_WINDOW_VAR = "ROLECALL_REFRESH_WINDOW"
+
+
+def refresh_window_seconds() -> float:
+    """How long before expiry credentials are renewed: ROLECALL_REFRESH_WINDOW minutes, else 15 (botocore's)."""
+    text = os.environ.get(REFRESH_WINDOW_VAR, "").strip()
+    if not text:
+        return float(hot.WINDOW_SECONDS)
+    try:
+        minutes = float(text)
+    except ValueError:
+        minutes = -1.0
+    if not 0 < minutes <= 12 * 60:
+        raise UsageError(f"{REFRESH_WINDOW_VAR} must be a number of minutes between 0 and 720, got {text!r}",
+                         hint=f"for example: export {REFRESH_WINDOW_VAR}=15   (or unset it)")
+    return minutes * 60
+
+
+def credential_server(config: Any, name: str, *, duration: int | None = None, mfa_token: str | None = None,
+                      no_login: bool = False, refresh: bool = False) -> Any:
+    """A started-on-enter CredentialServer for `name`, renewing through the resolver.
+
+    The first fetch may log in (before any child runs); renewals never open a
+    browser or prompt (the child owns the terminal): what they cannot do is
+    reported once on stderr, and the held credentials serve until they expire.
+    """
+    from rolecall.credential_server import CredentialServer
+
+    window = refresh_window_seconds()
+    _warn_default_profile_shadows(config)
+    first = [True]
+
+    def fetch() -> Any:
+        if first[0]:
+            first[0] = False
+            resolver = make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login,
+                                     refresh=refresh, window_seconds=window)
+        else:
+            from rolecall.credentials.resolver import Resolver
+
+            resolver = Resolver(config, duration_seconds=duration, window_seconds=window,
+                                mfa_prompter=_no_mfa_prompt)
+        return resolver.resolve(name)
+
+    def problem(message: str) -> None:
+        say(f"rolecall: cannot renew the credentials of {printable(name)}: {printable(message)}")
+
+    return CredentialServer(fetch, window_seconds=window, on_problem=problem)
+
+
+def _no_mfa_prompt(serial: str, profile: str) -> str:
+    from rolecall.errors import RolecallError
+
+    raise RolecallError(f"the role of {profile} needs a new MFA code ({serial}), which a renewal cannot ask for",
+                        hint=f"run the command again: rolecall exec --serve {profile} -- ...")
+
+
+def _warn_default_profile_shadows(config: Any) -> None:
+    """botocore tries the [default] profile's own credentials before a container endpoint."""
+    from rolecall.awsconfig import KIND_OTHER
+    from rolecall.credentials.static_source import has_static_keys
+
+    default = config.profiles.get("default")
+    if default is not None and (default.kind != KIND_OTHER or has_static_keys(default)):
+        say("rolecall: warning: the [default] profile has credentials of its own; SDKs in the child use "
+            "those before the credential endpoint (move them to a named profile to use the endpoint)")
 
 
 def run_command(command: list[str], env: Mapping[str, str]) -> int:

@@ -60,7 +60,7 @@ def test_assume_profiles(tmp_path, odd_config):
         pytest.param("assume a:", "", ["b=c"], id="after-colon-wordbreak"),
         pytest.param("assume -r eu-west-", "eu-west-", ["eu-west-1", "eu-west-2", "eu-west-3"], id="region"),
         pytest.param("assume --region=cn-", "cn-", ["cn-north-1", "cn-northwest-1"], id="region-equals"),
-        pytest.param("assume --r", "--r", ["--region"], id="option"),
+        pytest.param("assume --reg", "--reg", ["--region"], id="option"),
         pytest.param("assume -s ec", "ec", ["ec2", "ecr", "ecs"], id="service"),
         pytest.param("rolecall ", "", list(completion.COMMANDS), id="subcommands"),
         pytest.param("rolecall con", "con", ["console", "config"], id="subcommand-prefix"),

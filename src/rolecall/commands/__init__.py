@@ -14,6 +14,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assume": ("rolecall.commands.assume", "Put a profile's credentials into the current shell (needs `rolecall init`)."),
     "exec": ("rolecall.commands.exec_cmd", "Run one command with a profile's credentials."),
     "export": ("rolecall.commands.export", "Print a profile's credentials in a given format."),
+    "serve": ("rolecall.commands.serve", "Serve a profile's credentials on 127.0.0.1, renewed ahead of expiry."),
     "init": ("rolecall.commands.init", "Print the shell integration (eval it in your rc file)."),
     "console": ("rolecall.commands.console", "Open the AWS console for a profile."),
     "config": ("rolecall.commands.config", "Edit profiles and sso-sessions safely."),

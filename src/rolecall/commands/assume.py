@@ -61,6 +61,9 @@ OPTIONS = (
     (None, "--exec", "exec_flag", None,
      ["Run `-- COMMAND ARGS...` with the credentials in its environment",
       "only; its exit status is returned. Also: rolecall exec."]),
+    (None, "--serve", "serve", None,
+     ["With --exec: give COMMAND a local credential endpoint that", "renews itself, instead of static keys."]),
+    (None, "--refresh", "refresh", None, ["Fetch new role credentials, skipping every cache."]),
     (None, "--mfa-token", "mfa_token", "CODE", ["MFA code for a role that needs one."]),
     (None, "--no-login", "no_login", None, ["Fail (exit 4) instead of logging in when the SSO token is gone."]),
     ("-h", "--help", "help", None, ["Show this message."]),
@@ -117,6 +120,8 @@ class Options:
         self.url = False
         self.unset = False
         self.exec_flag = False
+        self.serve = False
+        self.refresh = False
         self.command: list[str] | None = None
         self.mfa_token: str | None = None
         self.no_login = False
@@ -313,6 +318,12 @@ def _check_combinations(opts: Options) -> None:
         raise _usage_error("--unset takes no profile and no other option")
     if opts.console and (opts.exec_flag or opts.profile_only):
         raise _usage_error("-c/--console does not go with --exec or -p/--profile-only")
+    if opts.serve and not opts.exec_flag:
+        raise _usage_error("--serve goes with --exec (or run: rolecall serve PROFILE)")
+    if opts.serve and opts.profile_only:
+        raise _usage_error("--serve does not go with -p/--profile-only (the endpoint replaces both)")
+    if opts.unset and opts.refresh:
+        raise _usage_error("--unset takes no profile and no other option")
 
 
 def _profile_only(opts: Options) -> bool:
@@ -350,7 +361,8 @@ def _env_mode(opts: Options) -> int:
     if profile_only and duration is not None:
         raise _usage_error("--duration does not go with -p/--profile-only (the SDK picks the session length)")
     region = check_region(opts.region)
-    if opts.profile is not None and not profile_only and duration is None and opts.mfa_token is None:
+    if opts.profile is not None and not profile_only and duration is None and opts.mfa_token is None \
+            and not opts.refresh:
         hit = hot.memo_credentials(opts.profile)
         if hit is not None:  # the hot path: no config parsing, no resolver
             credentials, fields = hit
@@ -370,7 +382,7 @@ def _env_mode(opts: Options) -> int:
     config.profile(name)  # ProfileNotFound before anything else
     warn_duration_ignored(config, name, duration)
     credentials = resolve(config, name, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login,
-                          snapshot=snapshot)
+                          snapshot=snapshot, refresh=opts.refresh)
     changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
     code = shells.render(shell, changes, report=True)
     if profile_only:
@@ -402,7 +414,8 @@ def _exec_mode(opts: Options) -> int:
         return EXIT_INTERRUPTED
     return exec_with_profile(
         config, name, opts.command or [], region=region, duration=duration, mfa_token=opts.mfa_token,
-        no_login=opts.no_login, profile_only=_profile_only(opts), snapshot=snapshot,
+        no_login=opts.no_login, profile_only=opts.profile_only if opts.serve else _profile_only(opts),
+        snapshot=snapshot, refresh=opts.refresh, serve=opts.serve,
     )
 
 
@@ -423,7 +436,8 @@ def _console_mode(opts: Options) -> int:
     duration = parse_duration(opts.duration)
     region = check_region(opts.region)
     credentials = console.signin_credentials(opts.profile, pick=lambda config: _choose_profile(config, None),
-                                             mfa_token=opts.mfa_token, no_login=opts.no_login)
+                                             mfa_token=opts.mfa_token, no_login=opts.no_login,
+                                             refresh=opts.refresh)
     if credentials is None:
         return EXIT_INTERRUPTED
     url = console.open_console(credentials, service=opts.service, region=region, url_only=opts.url,

@@ -20,15 +20,16 @@ from rolecall import console
 @click.option("--duration", type=int, metavar="SECONDS",
               help=f"Console session length, {console.MIN_DURATION}..{console.MAX_DURATION} "
                    "(not for chained roles).")
+@click.option("--refresh", is_flag=True, help="Fetch new role credentials first, skipping every cache.")
 def cmd(profile: str | None, service: str | None, region: str | None, url_only: bool, copy: bool,
-        duration: int | None) -> int:
+        duration: int | None, refresh: bool) -> int:
     """Open the AWS console signed in as PROFILE.
 
     Without PROFILE: the credentials exported in this shell (after `assume`),
     or AWS_PROFILE. The sign-in URL is a secret valid for 15 minutes.
     """
     console.check_duration(duration)  # before any login or network call
-    credentials = console.signin_credentials(profile)
+    credentials = console.signin_credentials(profile, refresh=refresh)
     url = console.open_console(credentials, service=service, region=region, url_only=url_only, copy=copy,
                                duration=duration)
     who = console.describe(credentials)

@@ -46,6 +46,7 @@ def run(argv: list[str]) -> int:
         login_handler=tty_login_handler if args["auto_login"] else None,
         mfa_token=args["mfa_token"],
         window_seconds=args["window"],
+        force_refresh=args["refresh"],
     )
     creds = resolver.resolve(args["profile"])
     payload = json.dumps(creds.process_json())

@@ -24,18 +24,24 @@ from rolecall import session
 @click.option("-p", "--profile-only", is_flag=True, help="Pass only AWS_PROFILE (+ region), not the keys.")
 @click.option("--mfa-token", metavar="CODE", help="MFA code for a role that needs one.")
 @click.option("--no-login", is_flag=True, help="Fail instead of logging in when the SSO token is gone.")
+@click.option("--serve", is_flag=True,
+              help="Give COMMAND a local credential endpoint that renews itself, instead of static keys.")
+@click.option("--refresh", is_flag=True, help="Fetch new role credentials, skipping every cache.")
 @click.argument("profile")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def cmd(region: str | None, duration: str | None, profile_only: bool, mfa_token: str | None,
-        no_login: bool, profile: str, command: tuple[str, ...]) -> int:
+        no_login: bool, serve: bool, refresh: bool, profile: str, command: tuple[str, ...]) -> int:
     """Run COMMAND with PROFILE's credentials in its environment only.
 
     \b
     rolecall exec prod -- aws s3 ls
+    rolecall exec --serve prod -- terraform apply   # renews for hours
     rolecall exec -- -odd-name -- terraform plan
     """
     from rolecall import awsconfig, hot
 
+    if serve and profile_only:
+        raise click.UsageError("--serve does not go with -p/--profile-only (the endpoint replaces both)")
     argv = list(command)
     if argv and argv[0] == "--":  # `exec -- NAME -- CMD`: click kept the second `--`
         argv = argv[1:]
@@ -47,4 +53,5 @@ def cmd(region: str | None, duration: str | None, profile_only: bool, mfa_token:
         config, profile, argv,
         region=session.check_region(region), duration=session.parse_duration(duration),
         mfa_token=mfa_token, no_login=no_login, profile_only=profile_only, snapshot=snapshot,
+        refresh=refresh, serve=serve,
     )

@@ -30,8 +30,9 @@ from rolecall.term import printable
 @click.option("-d", "--duration", metavar="SECONDS", help="Session length for role_arn profiles (900-43200, or 1h).")
 @click.option("--mfa-token", metavar="CODE", help="MFA code for a role that needs one.")
 @click.option("--no-login", is_flag=True, help="Fail instead of logging in when the SSO token is gone.")
+@click.option("--refresh", is_flag=True, help="Fetch new role credentials, skipping every cache.")
 def cmd(profile: str | None, fmt: str, copy: bool, duration: str | None, mfa_token: str | None,
-        no_login: bool) -> int:
+        no_login: bool, refresh: bool) -> int:
     """Print PROFILE's credentials (default: $AWS_PROFILE, else `default`).
 
     \b
@@ -47,7 +48,7 @@ def cmd(profile: str | None, fmt: str, copy: bool, duration: str | None, mfa_tok
     seconds = session.parse_duration(duration)
     session.warn_duration_ignored(config, name, seconds)
     credentials = session.resolve(config, name, duration=seconds, mfa_token=mfa_token, no_login=no_login,
-                                 snapshot=snapshot)
+                                 snapshot=snapshot, refresh=refresh)
     text = formats.render(credentials, fmt, region=config.profile(name).region)
     if copy:
         from rolecall import clipboard

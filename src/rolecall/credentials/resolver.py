@@ -50,6 +50,9 @@ class Resolver:
     client_creator are injected too, as in botocore (tests pass `{}`-like caches
     and recording client factories).
     duration_seconds overrides the top-level role's duration_seconds.
+    force_refresh fetches the requested profile's own credentials anew (its
+    cache entry is replaced); what a chain's lower links need may come from
+    the cache.
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class Resolver:
         cache: RoleCache | None = None,
         mfa_prompter: MfaPrompter | None = None,
         client_creator: Callable[..., Any] | None = None,
+        force_refresh: bool = False,
     ) -> None:
         self.config = config
         self.login_handler = login_handler
@@ -73,6 +77,8 @@ class Resolver:
         self.mfa_prompter: MfaPrompter = mfa_prompter if mfa_prompter is not None else term.ask_mfa_code
         # rolecall.aws.client's signature (service, region, *, profile, credentials); None: that one
         self.client_creator = client_creator
+        self.force_refresh = force_refresh
+        self._top: str | None = None
         self._inherited = process_source.inherited_chain()
         self._stack: list[str] = []
         self._logged_in: set[str] = set()
@@ -92,6 +98,7 @@ class Resolver:
         # role chains are checked link by link as they are walked (check_profile
         # re-walks every suffix of a chain: too slow for deep chains)
         self._stack = []
+        self._top = profile_name
         self.last_cache_key = None
         self.last_token = None
         # Read before any token is: a logout that bumps it meanwhile means what
@@ -282,6 +289,8 @@ class Resolver:
 
     def _fresh(self, key: str, profile: Profile, role_name: str | None, *,
                default_account: str | None = None) -> Credentials | None:
+        if self.force_refresh and profile.name == self._top:
+            return None
         hit = self.cache.fresh(key, self.window_seconds, profile=profile.name, role_name=role_name)
         if hit is not None:
             self.last_cache_key = key

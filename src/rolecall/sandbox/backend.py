@@ -156,6 +156,7 @@ class Creds:
     expires_at: float
     source: str                      # "sso" | "assume-role"
     chained: bool                    # obtained by AssumeRole from role credentials
+    revoked: bool = False            # by the control API: every later call with it is refused
 
     @property
     def arn(self) -> str:
@@ -552,6 +553,14 @@ class Backend:
                       self.now() + ttl, source, chained)
         self.creds[akid] = creds
         return creds
+
+    def revoke_creds(self, access_key_ids: list[str]) -> int:
+        """Refuse these access keys from now on (as deleting a role session's keys would); how many were known."""
+        with self.lock:
+            known = [self.creds[akid] for akid in access_key_ids if akid in self.creds]
+            for creds in known:
+                creds.revoked = True
+            return len(known)
 
     def lookup_creds(self, access_key_id: str) -> Creds | None:
         with self.lock:

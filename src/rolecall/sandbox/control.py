@@ -80,6 +80,10 @@ class SandboxControl:
     def expire_access_tokens(self) -> None:
         self._call("POST", "expire-access-tokens", {})
 
+    def revoke_credentials(self, access_key_ids: list[str]) -> int:
+        """Refuse these access keys from now on; how many the sandbox knew."""
+        return int(self._call("POST", "revoke-credentials", {"access_key_ids": list(access_key_ids)})["revoked"])
+
     def approve_all(self) -> None:
         self._call("POST", "approve-all", {})
 

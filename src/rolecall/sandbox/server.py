@@ -213,6 +213,9 @@ class Sandbox:
     def expire_access_tokens(self) -> None:
         self.backend.expire_access_tokens()
 
+    def revoke_credentials(self, access_key_ids: list[str]) -> int:
+        return self.backend.revoke_creds(list(access_key_ids))
+
     def set_clock_offset(self, seconds: float) -> None:
         self.backend.clock_offset = float(seconds)
 
@@ -249,8 +252,11 @@ class Sandbox:
             self.backend.page_size = int(settings["page_size"])
         if "device_interval" in settings:
             self.backend.device_interval = int(settings["device_interval"])
+        if "credential_ttl" in settings:
+            self.backend.credential_ttl = int(settings["credential_ttl"])
         return {"clock_offset": self.clock_offset, "latency": self.latency, "auto_approve": self.auto_approve,
-                "page_size": self.backend.page_size, "device_interval": self.backend.device_interval}
+                "page_size": self.backend.page_size, "device_interval": self.backend.device_interval,
+                "credential_ttl": self.backend.credential_ttl}
 
 
 # ------------------------------------------------------------------------------------------- HTTP
@@ -496,7 +502,7 @@ class _Handler(BaseHTTPRequestHandler):
         if terminal != "aws4_request" or not amz_date.startswith(date) or "host" not in signed_headers:
             raise ApiError(400, "IncompleteSignature", "Authorization header is malformed")
         creds = self.sandbox.backend.lookup_creds(akid)
-        if creds is None:
+        if creds is None or creds.revoked:
             raise ApiError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
         if self.headers.get("X-Amz-Security-Token") != creds.session_token:
             raise ApiError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
@@ -572,6 +578,11 @@ class _Handler(BaseHTTPRequestHandler):
                 sandbox.revoke_refresh_tokens()
             elif action == "expire-access-tokens":
                 sandbox.expire_access_tokens()
+            elif action == "revoke-credentials":
+                keys = data.get("access_key_ids")
+                if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+                    raise ValueError("access_key_ids must be a list of access key ids")
+                return self._control_reply(200, {"revoked": sandbox.backend.revoke_creds(keys)})
             elif action == "approve-all":
                 sandbox.approve_all()
             elif action == "config":

@@ -75,18 +75,28 @@ def process_document(creds: Any, stamp: Any = None) -> dict:
     return out
 
 
-def render(credentials: Any, fmt: str, *, region: str | None = None) -> str:
-    for name, value in variables(credentials):
+def assignments(variables: list[tuple[str, str]], fmt: str) -> str:
+    """NAME=value lines in a shell format: env, env-no-export, fish or dotenv."""
+    for name, value in variables:
         if "\0" in value:
             raise RolecallError(f"the value of {name} contains a NUL byte; it cannot be exported")
     if fmt == "env":
-        return "".join(f"export {n}={_posix(v)}\n" for n, v in variables(credentials))
+        return "".join(f"export {n}={_posix(v)}\n" for n, v in variables)
     if fmt == "env-no-export":
-        return "".join(f"{n}={_posix(v)}\n" for n, v in variables(credentials))
+        return "".join(f"{n}={_posix(v)}\n" for n, v in variables)
     if fmt == "fish":
-        return "".join(f"set -gx {n} {_fish(v)}\n" for n, v in variables(credentials))
+        return "".join(f"set -gx {n} {_fish(v)}\n" for n, v in variables)
     if fmt == "dotenv":
-        return "".join(f"{n}={_dotenv(v)}\n" for n, v in variables(credentials))
+        return "".join(f"{n}={_dotenv(v)}\n" for n, v in variables)
+    raise ValueError(f"not a shell format: {fmt!r}")
+
+
+def render(credentials: Any, fmt: str, *, region: str | None = None) -> str:
+    if fmt in ("env", "env-no-export", "fish", "dotenv"):
+        return assignments(variables(credentials), fmt)
+    for name, value in variables(credentials):
+        if "\0" in value:
+            raise RolecallError(f"the value of {name} contains a NUL byte; it cannot be exported")
     if fmt == "process":
         from rolecall import clock
 
