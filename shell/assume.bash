@@ -43,6 +43,7 @@ function __rolecall_assume {
         return "$__rolecall_status"
     fi
     builtin eval -- "$__rolecall_out"
+    __rolecall_mark
     if [[ -n $__rolecall_failed ]]; then
         builtin printf 'rolecall: error: could not set%s in this shell (read-only?); the others were set\n' \
             "$__rolecall_failed" >&2
@@ -50,3 +51,78 @@ function __rolecall_assume {
     fi
     return "$__rolecall_status"
 }
+
+# ---------------------------------------------------------------------------
+# Keeping the keys fresh. Before each prompt (with bash-preexec: before each
+# command) a check in shell arithmetic only, no process: only once the keys
+# `assume` exported are inside the refresh window (ROLECALL_REFRESH_WINDOW
+# minutes, default 15) does it run rolecall, which re-exports new ones. It
+# never opens a browser; when a sign-in is needed rolecall says so once.
+# ROLECALL_AUTO_REFRESH=0 turns it off. It keeps $? and every other hook.
+
+__rolecall_base=""      # the epoch second at which $SECONDS was 0 (bash < 5 has no EPOCHSECONDS)
+__rolecall_retry_at=0   # after a failed renewal: not again before this epoch second
+__rolecall_warned=""
+
+function __rolecall_is_number {
+    case $1 in '' | *[!0-9]*) return 1 ;; esac
+}
+
+# After an eval of rolecall's output: where this shell's clock stands.
+function __rolecall_mark {
+    __rolecall_retry_at=0 __rolecall_warned=""
+    if __rolecall_is_number "${_ROLECALL_REFRESH_AT-}" && __rolecall_is_number "${_ROLECALL_REFRESH_IN-}"; then
+        __rolecall_base=$(( _ROLECALL_REFRESH_AT - _ROLECALL_REFRESH_IN - SECONDS ))
+    fi
+}
+
+function __rolecall_hook {
+    local __rolecall_keep=$?
+    if [[ $- == *x* ]]; then
+        builtin set +x
+        __rolecall_refresh
+        builtin set -x
+    else
+        __rolecall_refresh
+    fi
+    return "$__rolecall_keep"
+}
+
+function __rolecall_refresh {
+    [[ ${ROLECALL_AUTO_REFRESH-} != 0 && -n ${ROLECALL_PROFILE-} && -n ${AWS_ACCESS_KEY_ID-} ]] || return 0
+    __rolecall_is_number "${_ROLECALL_REFRESH_AT-}" || return 0
+    local __rolecall_now __rolecall_out __rolecall_failed="" __rolecall_status=0
+    if [[ -n ${EPOCHSECONDS-} ]]; then
+        __rolecall_now=$EPOCHSECONDS
+    elif [[ -n $__rolecall_base ]]; then
+        __rolecall_now=$(( __rolecall_base + SECONDS ))
+    else
+        builtin printf -v __rolecall_now '%(%s)T' -1 2>/dev/null || return 0  # bash 3.2 in a child shell
+    fi
+    (( __rolecall_now >= _ROLECALL_REFRESH_AT && __rolecall_now >= __rolecall_retry_at )) || return 0
+    if [[ -n $__rolecall_warned ]]; then  # said once: quiet retries
+        __rolecall_out=$(__rolecall_run assume --shell bash --renew ${AWS_REGION:+"--region=$AWS_REGION"} \
+            -- "$ROLECALL_PROFILE" 2>/dev/null) || __rolecall_status=$?
+    else
+        __rolecall_out=$(__rolecall_run assume --shell bash --renew ${AWS_REGION:+"--region=$AWS_REGION"} \
+            -- "$ROLECALL_PROFILE") || __rolecall_status=$?
+    fi
+    if (( __rolecall_status != 0 )); then
+        __rolecall_warned=1 __rolecall_retry_at=$(( __rolecall_now + 300 ))
+        return 0
+    fi
+    builtin eval -- "$__rolecall_out"
+    __rolecall_mark
+}
+
+if [[ ${__rolecall_hooked-} != 1 ]]; then
+    __rolecall_hooked=1
+    if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
+        preexec_functions+=(__rolecall_hook)
+    elif [[ $(builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
+        PROMPT_COMMAND=(__rolecall_hook "${PROMPT_COMMAND[@]}")  # bash 5.1+: an array
+    else
+        # shellcheck disable=SC2128,SC2178  # a plain string here (the array case is above)
+        PROMPT_COMMAND="__rolecall_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+    fi
+fi

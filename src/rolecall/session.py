@@ -36,7 +36,14 @@ MANAGED_VARS = (
     "AWS_DEFAULT_REGION",
     "ROLECALL_PROFILE",
     "ROLECALL_EXPIRATION",
+    "_ROLECALL_REFRESH_AT",
+    "_ROLECALL_REFRESH_IN",
 )
+# When the shell hook renews the keys `assume` exported (shell/assume.*): the
+# epoch second, and the seconds from now (bash 3.2 has only $SECONDS to count).
+REFRESH_AT_VAR = "_ROLECALL_REFRESH_AT"
+REFRESH_IN_VAR = "_ROLECALL_REFRESH_IN"
+AUTO_REFRESH_VAR = "ROLECALL_AUTO_REFRESH"
 
 def parse_duration(text: str | None) -> int | None:
     """Seconds from `3600`, `3600s`, `90m` or `1h`; range-checked like AssumeRole."""
@@ -82,6 +89,29 @@ def _expiry_of(credentials: Any) -> str | None:
 
     return clock.iso_utc(credentials.expiration)
 
+
+
+def expiry_epoch(credentials: Any) -> float | None:
+    expires = getattr(credentials, "expires", None)  # a MemoCredentials: (text, epoch), no datetime needed
+    if expires is not None:
+        return float(expires[1])
+    expiration = getattr(credentials, "expiration", None)
+    return None if expiration is None else expiration.timestamp()
+
+
+def refresh_marks(credentials: Any, window_seconds: float) -> dict[str, str | None]:
+    """The shell hook's schedule for these keys: inside the window, or halfway for keys that live less.
+
+    Nothing when they do not expire, or ROLECALL_AUTO_REFRESH=0.
+    """
+    import time
+
+    epoch = expiry_epoch(credentials)
+    if epoch is None or os.environ.get(AUTO_REFRESH_VAR, "").strip() == "0":
+        return {}
+    now = time.time()
+    due = max(epoch - window_seconds, now + (epoch - now) / 2)
+    return {REFRESH_AT_VAR: str(int(due)), REFRESH_IN_VAR: str(max(0, int(due - now)))}
 
 
 def cleared() -> dict[str, str | None]:
@@ -143,22 +173,26 @@ def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | 
 
 
 def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token: str | None = None,
-            no_login: bool = False, snapshot: Any = None, refresh: bool = False) -> Any:
+            no_login: bool = False, snapshot: Any = None, refresh: bool = False,
+            window_seconds: float | None = None) -> Any:
     """The profile's credentials: from the memo when it holds, else the full resolver.
 
     `snapshot` (rolecall.hot.begin(), taken before `config` was read) lets the
     answer be memoised for the next hot call; without it nothing is memoised.
     `refresh` skips the memo and the role-credential cache (the new answer
-    replaces both).
+    replaces both); `window_seconds`: hand out only credentials with more left.
     """
+    wide = window_seconds is not None and window_seconds > hot.WINDOW_SECONDS  # wider than the memo's
     if snapshot is not None and duration is None:
-        hit = None if refresh else hot.memo_credentials(profile)
+        hit = None if refresh or wide else hot.memo_credentials(profile)
         if hit is not None:
             return hit[0]
         from rolecall.sso.target import token_path_of
 
         snapshot.watch_token(token_path_of(config, profile))
-    resolver = make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login, refresh=refresh)
+    options = {} if window_seconds is None else {"window_seconds": window_seconds}
+    resolver = make_resolver(config, duration=duration, mfa_token=mfa_token, no_login=no_login, refresh=refresh,
+                             **options)
     credentials = resolver.resolve(profile)
     if snapshot is not None and duration is None:
         snapshot.remember(config, profile, credentials, resolver)  # (a different duration: another entry)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from rolecall import hot
-from rolecall.errors import EXIT_INTERRUPTED, RolecallError, UsageError
+from rolecall.errors import EXIT_INTERRUPTED, EXIT_LOGIN_REQUIRED, RolecallError, UsageError
 from rolecall.session import (
     check_region,
     cleared,
@@ -34,6 +34,8 @@ from rolecall.session import (
     describe_parts,
     exec_with_profile,
     parse_duration,
+    refresh_marks,
+    refresh_window_seconds,
     region_for,
     resolve,
     say,
@@ -69,7 +71,8 @@ OPTIONS = (
     ("-h", "--help", "help", None, ["Show this message."]),
 )
 # Used by the shell wrappers, not typed by people: not in the help.
-HIDDEN = (("--shell", "shell", "SHELL"), ("--uncaptured", "uncaptured", None))
+HIDDEN = (("--shell", "shell", "SHELL"), ("--uncaptured", "uncaptured", None),
+          ("--renew", "renew", None))  # --renew: the shell hook renewing the exported keys
 
 
 def _option_lines() -> str:
@@ -128,6 +131,7 @@ class Options:
         self.help = False
         self.shell: str | None = None  # hidden: set by the wrapper (captured stdout, eval on success)
         self.uncaptured = False  # hidden: the wrapper did not capture stdout (--exec)
+        self.renew = False  # hidden: the shell hook renews this shell's keys (no login, no chatter)
         self.positionals: list[str] = []
 
 
@@ -356,6 +360,8 @@ def _env_mode(opts: Options) -> int:
         write_stdout(shells.render(shell, cleared(), report=True))
         say("rolecall: cleared the AWS credentials, profile and region rolecall set in this shell")
         return 0
+    if opts.renew:
+        return _renew(opts, shell)
     profile_only = _profile_only(opts)
     duration = parse_duration(opts.duration)
     if profile_only and duration is not None:
@@ -367,6 +373,7 @@ def _env_mode(opts: Options) -> int:
         if hit is not None:  # the hot path: no config parsing, no resolver
             credentials, fields = hit
             changes = session_changes(opts.profile, credentials, region or fields.get("Region") or None)
+            changes.update(refresh_marks(credentials, refresh_window_seconds()))
             say("rolecall: assumed " + describe_parts(opts.profile, credentials.account_id,
                                                       fields.get("AccountName"), credentials.role_name,
                                                       credentials.expires))
@@ -384,6 +391,8 @@ def _env_mode(opts: Options) -> int:
     credentials = resolve(config, name, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login,
                           snapshot=snapshot, refresh=opts.refresh)
     changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
+    if not profile_only:
+        changes.update(refresh_marks(credentials, refresh_window_seconds()))
     code = shells.render(shell, changes, report=True)
     if profile_only:
         say(f"rolecall: using profile {describe(config, name, credentials)} "
@@ -392,6 +401,50 @@ def _env_mode(opts: Options) -> int:
         say(f"rolecall: assumed {describe(config, name, credentials)}")
     write_stdout(code)
     return 0
+
+
+def _renew(opts: Options, shell: str) -> int:
+    """The shell hook's call: new keys for this shell's profile, or one line saying a sign-in is needed.
+
+    Never a browser, a prompt or a picker (the user is typing a command); on
+    success nothing is printed on stderr.
+    """
+    from rolecall import awsconfig, shells
+    from rolecall.errors import LoginRequired
+
+    if opts.profile is None:
+        raise _usage_error("--renew needs the PROFILE")
+    window = refresh_window_seconds()
+    region = check_region(opts.region)
+    snapshot = hot.begin()
+    config = awsconfig.load()
+    config.profile(opts.profile)
+    try:
+        credentials = resolve(config, opts.profile, no_login=True, snapshot=snapshot, window_seconds=window)
+    except LoginRequired:
+        say(f"rolecall: credentials for {printable(opts.profile)} {_time_left()} — "
+            f"run 'assume {printable(opts.profile)}' to sign in")
+        return EXIT_LOGIN_REQUIRED
+    changes = session_changes(opts.profile, credentials, region_for(config, opts.profile, region))
+    changes.update(refresh_marks(credentials, window))
+    write_stdout(shells.render(shell, changes, report=True))
+    return 0
+
+
+def _time_left() -> str:
+    """`expire in 4m` / `expired 3m ago`, from the expiry this shell holds."""
+    import time
+
+    from rolecall import clock
+
+    text = os.environ.get("AWS_CREDENTIAL_EXPIRATION", "")
+    try:
+        left = clock.parse_timestamp(text).timestamp() - time.time()
+    except (ValueError, TypeError):
+        return "need a sign-in"
+    minutes = int(abs(left) // 60)
+    span = f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+    return f"expire in {span}" if left > 0 else f"expired {span} ago"
 
 
 def _exec_mode(opts: Options) -> int:
