@@ -43,6 +43,23 @@ bash --noprofile --norc -c '
 step "role chaining: SSO → AssumeRole (profile sandbox-dev-deploy-chain)"
 rolecall exec sandbox-dev-deploy-chain -- "$PY" -c "import boto3; print('Arn=' + boto3.client('sts').get_caller_identity()['Arn'])"
 
+step "exec --serve: a 40-second job outlives its 15-second credentials (renewed through a local endpoint)"
+"$PY" -c "from rolecall.sandbox.control import SandboxControl as C; C(open('$work/sandbox/sandbox.url').read().strip()).configure(credential_ttl=15)"
+ROLECALL_REFRESH_WINDOW=0.1 rolecall exec --serve --refresh sandbox-dev-AdministratorAccess -- "$PY" -c '
+import time, boto3
+sts, seen, start = boto3.client("sts"), [], time.time()
+while time.time() - start < 40:
+    sts.get_caller_identity()
+    key = sts._request_signer._credentials.get_frozen_credentials().access_key
+    if key not in seen:
+        seen.append(key)
+        print(f"{time.time() - start:4.0f}s  GetCallerIdentity with a new key {key[:8]}…", flush=True)
+    time.sleep(1)
+print(f"{len(seen)} keys over 40 s, every call succeeded")
+assert len(seen) >= 3
+'
+"$PY" -c "from rolecall.sandbox.control import SandboxControl as C; C(open('$work/sandbox/sandbox.url').read().strip()).configure(credential_ttl=3600)"
+
 step "console sign-in URL for a sandbox profile (rolecall console --url; token shortened)"
 rolecall console sandbox-prod-ReadOnlyAccess --url | sed -E 's/(SigninToken=.{12})[^&]*/\1…/'
 

@@ -1,4 +1,4 @@
-"""The five benchmarks of the issue, each a function Context -> Section.
+"""The benchmarks, each a function Context -> Section.
 
 Every timed command is first run once and its output checked (the right
 credentials, the right exports, every profile completed, every profile
@@ -580,10 +580,51 @@ def _check_one_each(control, what: str) -> None:
         raise BenchError(f"{what}: expected 1 refresh and 1 GetRoleCredentials, the sandbox saw {refreshes} and {grcs}")
 
 
+HOOK_CALLS = 20000
+
+
+def shell_hook(ctx: Context) -> Section:
+    """What the refresh hook costs on every command while the keys are outside the refresh window."""
+    import shutil
+
+    sec = Section("6", "the refresh hook in bash and zsh, per command, keys outside the refresh window")
+    dw = ctx.default_world()
+    env = dw.world.env()
+    for shell in ("bash", "zsh"):
+        if shutil.which(shell) is None:
+            sec.rows.append(Row(f"{shell}: the hook, per command", None, text="unavailable: not installed"))
+            sec.targets.append(Target(f"{shell}: the hook ≤ 1 ms per command", "n/a", None))
+            continue
+        init = dw.world.root / f"init.{shell}"
+        init.write_text(_run([ctx.rolecall, "init", shell], env, f"rolecall init {shell}").stdout)
+        clock = "zmodload zsh/datetime; " if shell == "zsh" else ""
+        args = ["-f"] if shell == "zsh" else ["--noprofile", "--norc"]
+        # The same loop twice, with and without the hook: the difference is the hook's own cost.
+        script = (f"{clock}source {shlex.quote(str(init))}; assume {shlex.quote(dw.session_profile)} >/dev/null "
+                  "2>&1 || exit 3; [[ -n $_ROLECALL_REFRESH_AT && -n $AWS_ACCESS_KEY_ID ]] || exit 4; "
+                  f"n={HOOK_CALLS}; t0=$EPOCHREALTIME; for ((i=0;i<n;i++)); do __rolecall_hook; done; "
+                  "t1=$EPOCHREALTIME; for ((i=0;i<n;i++)); do :; done; t2=$EPOCHREALTIME; "
+                  "[[ -n $t0 ]] || exit 5; echo $t0 $t1 $t2")
+        per_call = []
+        for _ in range(3 if ctx.quick else 7):
+            out = _run([shell, *args, "-c", script], env, f"{shell} hook loop").stdout.split()
+            t0, t1, t2 = (float(x) for x in out)
+            per_call.append(max(0.0, (t1 - t0) - (t2 - t1)) / HOOK_CALLS)
+        median = statistics.median(per_call)
+        sec.rows.append(Row(f"{shell}: the hook, per command (median of {len(per_call)} loops of "
+                            f"{HOOK_CALLS:,} calls)", median, len(per_call), minimum=min(per_call),
+                            text=f"{median * 1e6:.1f} µs"))
+        sec.targets.append(Target(f"{shell}: the hook ≤ 1 ms per command", f"{median * 1e6:.1f} µs", median <= 0.001))
+    sec.notes.append("Checked: `assume` exported keys and a refresh schedule first; no process is started "
+                     "by the hook outside the window (bash: PROMPT_COMMAND; zsh: preexec).")
+    return sec
+
+
 SECTIONS = {
     "1": credential_process,
     "2": assume,
     "3": completion,
     "4": config_generate,
     "5": parallel_refresh,
+    "6": shell_hook,
 }
