@@ -65,7 +65,7 @@ def test_generator_reads_click_options():
 
 
 def test_assume_table_matches_its_parser():
-    hidden = {"--shell", "--uncaptured"}  # used by the shell wrapper, not typed by people
+    hidden = {"--shell", "--uncaptured", "--renew"}  # used by the shell wrapper, not typed by people
     flags = {o for o in assume._FLAGS if o not in hidden} | {"--exec"}
     valued = {o for o in assume._VALUED if o not in hidden}
     table = c.ASSUME["options"]

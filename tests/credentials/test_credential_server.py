@@ -1,7 +1,7 @@
 """Long work: `exec --serve` / `serve` (a renewing credential endpoint) and `--refresh`.
 
-Against the sandbox with role credentials that live 12 s and a refresh window
-of 6 s, so three credential lifetimes pass in well under a minute.
+Against the sandbox with role credentials that live 9 s and a refresh window
+of 4.8 s, so three credential lifetimes pass in well under a minute.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from rolecall.errors import RolecallError
 from tests.support.cli import ROLECALL
 from tests.support.sso import BASE_CONFIG, cli_cache_files, cli_login
 
-LIFETIME = 12
-WINDOW_MINUTES = "0.1"  # 6 s
+LIFETIME = 9
+WINDOW_MINUTES = "0.08"  # 4.8 s
 
 # A child job: GetCallerIdentity through boto3 every 0.5 s; one line per new key, then a summary.
 JOB = r"""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -85,68 +86,100 @@ def short_lived(sandbox, aws_config, isolated_home):
     return sandbox
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_the_hook_renews_the_keys_before_they_expire(short_lived, tmp_path, shell):
-    session = Session(shell, tmp_path)
-    try:
-        session.run("assume dev-admin")
-        first = session.key()
-        assert first.startswith("ASIA")
-        assert session.key() == first  # outside the window: nothing happens
-        time.sleep(DUE_AFTER + 1)
-        session.type_line("false")  # the hook runs between these two commands
-        session.run(STATUS[shell].format(log=session.log))
-        second = session.key()
-        assert second.startswith("ASIA") and second != first
-        short_lived.revoke_credentials([first])  # the old key is dead: the shell must not need it
-        out = tmp_path / "identity"
-        session.run(f"{sys.executable} -c \"{IDENTITY}\" > {out} 2>&1")
-        assert "ARN arn:aws:sts::111111111111:assumed-role/AdministratorAccess/" in out.read_text()
-        time.sleep(DUE_AFTER + 1)
-        session.run("true")  # bash checks before each prompt: after an idle spell, after the first command
-        third = session.key()
-        assert third not in (first, second)
-    finally:
-        session.close()
-    lines = session.lines()
-    assert "status=1" in lines  # `false`'s status survived the hook
-    assert lines.count("user-hook") >= 8  # the user's own hook ran for every command
+def _in_every_shell(scenario, tmp_path: Path) -> None:
+    """Run `scenario(shell, directory)` in bash, zsh and fish at once (each in its own terminal)."""
+    for shell in SHELLS:
+        require_tool(shell)
+    with ThreadPoolExecutor(len(SHELLS)) as pool:
+        futures = {}
+        for shell in SHELLS:
+            directory = tmp_path / shell
+            directory.mkdir(parents=True)
+            futures[shell] = pool.submit(scenario, shell, directory)
+        failures = []
+        for shell, future in futures.items():
+            try:
+                future.result()
+            except Exception as exc:  # noqa: BLE001 - reported below with the shell's name
+                failures.append(f"{shell}: {type(exc).__name__}: {exc}")
+    assert failures == [], "\n".join(failures)
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_a_needed_sign_in_is_said_once_and_commands_still_run(short_lived, tmp_path, shell):
-    session = Session(shell, tmp_path)
-    try:
+def test_the_hook_renews_the_keys_before_they_expire(short_lived, tmp_path):
+    def scenario(shell: str, directory: Path) -> None:
+        session = Session(shell, directory)
+        try:
+            session.run("assume dev-admin")
+            first = session.key()
+            assert first.startswith("ASIA")
+            assert session.key() == first  # outside the window: nothing happens
+            time.sleep(DUE_AFTER + 1)
+            session.type_line("false")  # the hook runs between these two commands
+            session.run(STATUS[shell].format(log=session.log))
+            second = session.key()
+            assert second.startswith("ASIA") and second != first
+            short_lived.revoke_credentials([first])  # the old key is dead: the shell must not need it
+            out = directory / "identity"
+            session.run(f"{sys.executable} -c \"{IDENTITY}\" > {out} 2>&1")
+            assert "ARN arn:aws:sts::111111111111:assumed-role/AdministratorAccess/" in out.read_text()
+            time.sleep(DUE_AFTER + 1)
+            session.run("true")  # bash checks before each prompt: after an idle spell, after the first command
+            third = session.key()
+            assert third not in (first, second)
+        finally:
+            session.close()
+        lines = session.lines()
+        assert "status=1" in lines  # `false`'s status survived the hook
+        assert lines.count("user-hook") >= 8  # the user's own hook ran for every command
+
+    _in_every_shell(scenario, tmp_path)
+
+
+def test_a_needed_sign_in_is_said_once_and_commands_still_run(short_lived, tmp_path):
+    sessions = {}
+
+    def start(shell: str, directory: Path) -> None:
+        sessions[shell] = session = Session(shell, directory)
         session.run("assume dev-admin")
-        first = session.key()
-        short_lived.expire_access_tokens()
+        session.first = session.key()
+
+    _in_every_shell(start, tmp_path)
+    try:
+        short_lived.expire_access_tokens()  # every shell's SSO session ends here
         short_lived.revoke_refresh_tokens()
         time.sleep(DUE_AFTER + 1)
-        for i in range(3):
-            session.run(f"echo ran{i} >> {session.log}")
-        screen = session.term.screen()
-        assert session.key() == first  # nothing could renew them; they were left as they were
+
+        def later(shell: str, directory: Path) -> None:
+            session = sessions[shell]
+            for i in range(3):
+                session.run(f"echo ran{i} >> {session.log}")
+            screen = session.term.screen()
+            assert session.key() == session.first  # nothing could renew them; they were left as they were
+            assert {"ran0", "ran1", "ran2"} <= set(session.lines())
+            said = [line for line in screen.splitlines() if "run 'assume dev-admin' to sign in" in line]
+            assert len(said) == 1, screen
+            assert said[0].startswith("rolecall: credentials for dev-admin expire in ")
+
+        _in_every_shell(later, tmp_path / "later")
     finally:
-        session.close()
-    lines = session.lines()
-    assert {"ran0", "ran1", "ran2"} <= set(lines)
-    said = [line for line in screen.splitlines() if "run 'assume dev-admin' to sign in" in line]
-    assert len(said) == 1, screen
-    assert said[0].startswith("rolecall: credentials for dev-admin expire in ")
+        for session in sessions.values():
+            session.close()
 
 
-@pytest.mark.parametrize("shell", SHELLS)
-def test_auto_refresh_can_be_turned_off(short_lived, tmp_path, shell):
-    session = Session(shell, tmp_path)
-    try:
-        session.run("assume dev-admin")
-        first = session.key()
-        session.run("set -gx ROLECALL_AUTO_REFRESH 0" if shell == "fish" else "export ROLECALL_AUTO_REFRESH=0")
-        time.sleep(DUE_AFTER + 1)
-        session.run("true")
-        assert session.key() == first
-    finally:
-        session.close()
+def test_auto_refresh_can_be_turned_off(short_lived, tmp_path):
+    def scenario(shell: str, directory: Path) -> None:
+        session = Session(shell, directory)
+        try:
+            session.run("assume dev-admin")
+            first = session.key()
+            session.run("set -gx ROLECALL_AUTO_REFRESH 0" if shell == "fish" else "export ROLECALL_AUTO_REFRESH=0")
+            time.sleep(DUE_AFTER + 1)
+            session.run("true")
+            assert session.key() == first
+        finally:
+            session.close()
+
+    _in_every_shell(scenario, tmp_path)
 
 
 def test_profile_only_mode_sets_no_schedule(short_lived, rolecall):
