@@ -94,6 +94,24 @@ def test_exec_serve_outlives_three_credential_lifetimes(short_lived):
         assert key not in summary["stderr"]
 
 
+def test_renewal_goes_through_the_sso_refresh_token_when_the_access_token_ages_out(
+        aws_config, isolated_home, monkeypatch):
+    from tests.support.sandboxes import start_sandbox
+
+    box = start_sandbox(monkeypatch, auto_approve=True, token_ttl=12, credential_ttl=LIFETIME)
+    try:
+        aws_config(BASE_CONFIG)
+        cli_login(isolated_home)  # an access token the sandbox refuses after 12 s
+        monkeypatch.setenv("ROLECALL_REFRESH_WINDOW", WINDOW_MINUTES)
+        before = box.count("CreateToken")
+        summary = _run_job([*ROLECALL, "exec", "--serve", "dev-admin", "--"], box, 2 * LIFETIME + 8)
+    finally:
+        box.stop()
+    assert summary["failures"] == []
+    assert len(set(summary["keys"])) >= 3
+    assert box.count("CreateToken") > before  # the refresh-token grant renewed the access token
+
+
 def test_assume_exec_serve_is_the_same(short_lived):
     summary = _run_job([*ROLECALL, "assume", "dev-admin", "--exec", "--serve", "--"], short_lived, LIFETIME + 2)
     assert summary["failures"] == []
