@@ -90,6 +90,7 @@ function __rolecall_hook {
 
 function __rolecall_refresh {
     [[ ${ROLECALL_AUTO_REFRESH-} != 0 && -n ${ROLECALL_PROFILE-} && -n ${AWS_ACCESS_KEY_ID-} ]] || return 0
+    [[ $AWS_ACCESS_KEY_ID == "${_ROLECALL_REFRESH_KEY-}" ]] || return 0  # keys exported since: not ours
     __rolecall_is_number "${_ROLECALL_REFRESH_AT-}" || return 0
     local __rolecall_now __rolecall_out __rolecall_failed="" __rolecall_status=0
     if [[ -n ${EPOCHSECONDS-} ]]; then

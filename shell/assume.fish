@@ -81,6 +81,7 @@ function __rolecall_hook --on-event fish_preexec
     builtin set -l fish_trace
     builtin test "$ROLECALL_AUTO_REFRESH" != 0; or return 0
     builtin set -q ROLECALL_PROFILE[1] AWS_ACCESS_KEY_ID[1]; or return 0
+    builtin test "$AWS_ACCESS_KEY_ID" = "$_ROLECALL_REFRESH_KEY"; or return 0  # keys exported since: not ours
     builtin string match -qr '^[0-9]+$' -- "$_ROLECALL_REFRESH_AT"; or return 0
     builtin set -l __rolecall_now (__rolecall_now); or return 0
     builtin test $__rolecall_now -ge $_ROLECALL_REFRESH_AT -a $__rolecall_now -ge $__rolecall_retry_at; or return 0

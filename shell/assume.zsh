@@ -58,6 +58,7 @@ function __rolecall_hook {
     builtin emulate -L zsh
     builtin setopt local_options no_xtrace
     [[ ${ROLECALL_AUTO_REFRESH-} != 0 && -n ${ROLECALL_PROFILE-} && -n ${AWS_ACCESS_KEY_ID-} ]] || return 0
+    [[ $AWS_ACCESS_KEY_ID == "${_ROLECALL_REFRESH_KEY-}" ]] || return 0  # keys exported since: not ours
     [[ ${_ROLECALL_REFRESH_AT-} == <-> && -n ${EPOCHSECONDS-} ]] || return 0
     (( EPOCHSECONDS >= _ROLECALL_REFRESH_AT && EPOCHSECONDS >= __rolecall_retry_at )) || return 0
     local __rolecall_out __rolecall_failed=""

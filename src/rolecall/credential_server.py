@@ -84,7 +84,11 @@ class CredentialServer:
 
     def start(self) -> CredentialServer:
         """Fetch the first credentials (errors raise here, before any child starts), then serve."""
-        self.credentials()
+        try:
+            self.credentials()
+        except BaseException:
+            self._httpd.server_close()
+            raise
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="rolecall-credential-server",
                                         kwargs={"poll_interval": 0.2}, daemon=True)
         self._thread.start()

@@ -38,11 +38,14 @@ MANAGED_VARS = (
     "ROLECALL_EXPIRATION",
     "_ROLECALL_REFRESH_AT",
     "_ROLECALL_REFRESH_IN",
+    "_ROLECALL_REFRESH_KEY",
 )
 # When the shell hook renews the keys `assume` exported (shell/assume.*): the
-# epoch second, and the seconds from now (bash 3.2 has only $SECONDS to count).
+# epoch second, the seconds from now (bash 3.2 has only $SECONDS to count), and
+# the access key id they belong to (keys the user exported since are left alone).
 REFRESH_AT_VAR = "_ROLECALL_REFRESH_AT"
 REFRESH_IN_VAR = "_ROLECALL_REFRESH_IN"
+REFRESH_KEY_VAR = "_ROLECALL_REFRESH_KEY"
 AUTO_REFRESH_VAR = "ROLECALL_AUTO_REFRESH"
 
 def parse_duration(text: str | None) -> int | None:
@@ -111,7 +114,8 @@ def refresh_marks(credentials: Any, window_seconds: float) -> dict[str, str | No
         return {}
     now = time.time()
     due = max(epoch - window_seconds, now + (epoch - now) / 2)
-    return {REFRESH_AT_VAR: str(int(due)), REFRESH_IN_VAR: str(max(0, int(due - now)))}
+    return {REFRESH_AT_VAR: str(int(due)), REFRESH_IN_VAR: str(max(0, int(due - now))),
+            REFRESH_KEY_VAR: credentials.access_key_id}
 
 
 def cleared() -> dict[str, str | None]:

@@ -182,6 +182,22 @@ def test_auto_refresh_can_be_turned_off(short_lived, tmp_path):
     _in_every_shell(scenario, tmp_path)
 
 
+def test_keys_exported_by_hand_since_are_left_alone(short_lived, tmp_path):
+    def scenario(shell: str, directory: Path) -> None:
+        session = Session(shell, directory)
+        try:
+            session.run("assume dev-admin")
+            mine = "set -gx AWS_ACCESS_KEY_ID AKIAMINE" if shell == "fish" else "export AWS_ACCESS_KEY_ID=AKIAMINE"
+            session.run(mine)
+            time.sleep(DUE_AFTER + 1)
+            session.run("true")
+            assert session.key() == "AKIAMINE"
+        finally:
+            session.close()
+
+    _in_every_shell(scenario, tmp_path)
+
+
 def test_profile_only_mode_sets_no_schedule(short_lived, rolecall):
     out = rolecall("assume", "--shell", "bash", "-p", "dev-admin")
     assert out.returncode == 0, out.stderr

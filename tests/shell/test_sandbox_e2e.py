@@ -10,16 +10,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from rolecall.sandbox.org import DEFAULT_START_URL
 from tests.support.sandboxes import fake_browser
+from tests.support.sso_flows import CORP_SESSION
 from tests.support.shells import MANAGED, SHELL_ARGS, SHELLS, init_output, parse_env_dump
 
-CONFIG = f"""\
-[sso-session corp]
-sso_start_url = {DEFAULT_START_URL}
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
+CONFIG = CORP_SESSION + """
 [profile dev]
 sso_session = corp
 sso_account_id = 111111111111

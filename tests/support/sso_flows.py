@@ -10,18 +10,22 @@ import threading
 from rolecall.sandbox.org import DEFAULT_START_URL
 from tests.support.sandboxes import fake_browser
 
-CONFIG = f"""\
+# The sandbox's default org as an sso-session, and its first profile (shared by several suites).
+CORP_SESSION = f"""\
 [sso-session corp]
 sso_start_url = {DEFAULT_START_URL}
 sso_region = us-east-1
 sso_registration_scopes = sso:account:access
-
+"""
+DEV_PROFILE = """\
 [profile dev]
 sso_session = corp
 sso_account_id = 111111111111
 sso_role_name = AdministratorAccess
 region = us-east-1
+"""
 
+CONFIG = CORP_SESSION + "\n" + DEV_PROFILE + """
 [profile staging-ro]
 sso_session = corp
 sso_account_id = 222222222222

@@ -16,22 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from rolecall.sandbox.org import DEFAULT_START_URL
+from tests.support.sso_flows import CORP_SESSION, DEV_PROFILE
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
-CONFIG = f"""\
-[sso-session corp]
-sso_start_url = {DEFAULT_START_URL}
-sso_region = us-east-1
-sso_registration_scopes = sso:account:access
-
-[profile dev]
-sso_session = corp
-sso_account_id = 111111111111
-sso_role_name = AdministratorAccess
-region = us-east-1
-
+CONFIG = CORP_SESSION + "\n" + DEV_PROFILE + """
 [profile nowhere]
 sso_session = corp
 sso_account_id = 999999999999
