@@ -120,8 +120,9 @@ if [[ ${__rolecall_hooked-} != 1 ]]; then
     __rolecall_hooked=1
     if [[ -n ${bash_preexec_imported-}${__bp_imported-} ]]; then
         preexec_functions+=(__rolecall_hook)
-    elif [[ $(builtin declare -p PROMPT_COMMAND 2>/dev/null) == "declare -a"* ]]; then
-        PROMPT_COMMAND=(__rolecall_hook "${PROMPT_COMMAND[@]}")  # bash 5.1+: an array
+    elif [[ -n ${PROMPT_COMMAND+set} ]] && (( BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404 )) &&
+        builtin eval '[[ ${PROMPT_COMMAND@a} == *a* ]]'; then  # (eval: older bash cannot parse @a)
+        PROMPT_COMMAND=(__rolecall_hook "${PROMPT_COMMAND[@]}")  # bash 5.1+ allows an array
     else
         # shellcheck disable=SC2128,SC2178  # a plain string here (the array case is above)
         PROMPT_COMMAND="__rolecall_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"

@@ -10,6 +10,7 @@ must survive the hook.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -204,3 +205,20 @@ def test_profile_only_mode_sets_no_schedule(short_lived, rolecall):
     assert "_ROLECALL_REFRESH_AT=" not in out.stdout.replace("unset", "")
     keys = rolecall("assume", "--shell", "bash", "dev-admin")
     assert "export _ROLECALL_REFRESH_AT=" in keys.stdout
+
+
+@pytest.mark.parametrize("before, after", [
+    ("unset PROMPT_COMMAND", 'declare -- PROMPT_COMMAND="__rolecall_hook"'),
+    ("PROMPT_COMMAND='history -a'", 'declare -- PROMPT_COMMAND="__rolecall_hook;history -a"'),
+    ("PROMPT_COMMAND=(one two)", 'declare -a PROMPT_COMMAND=([0]="__rolecall_hook" [1]="one" [2]="two")'),
+    ("preexec_functions=(); bash_preexec_imported=defined", 'declare -a preexec_functions=([0]="__rolecall_hook")'),
+])
+def test_bash_hook_joins_prompt_command_once_under_set_u(tmp_path, before, after):
+    init = tmp_path / "init.bash"
+    init.write_text(init_output("bash"), encoding="utf-8")
+    shown = "preexec_functions" if "preexec" in before else "PROMPT_COMMAND"
+    script = f"set -u; {before}; source {init}; source {init}; declare -p {shown}; __rolecall_hook; echo ok"
+    result = subprocess.run([require_tool("bash"), "--noprofile", "--norc", "-c", script], capture_output=True,
+                            text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [after, "ok"]
