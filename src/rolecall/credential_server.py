@@ -32,6 +32,8 @@ URI_VAR = "AWS_CONTAINER_CREDENTIALS_FULL_URI"
 TOKEN_VAR = "AWS_CONTAINER_AUTHORIZATION_TOKEN"
 # botocore prefers these two over the pair above: a child must not inherit them.
 SHADOWING_VARS = ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+# After a failed renewal, SDKs still ask on every call: the held keys answer for this long before a retry.
+RETRY_SECONDS = 30.0
 
 
 def document(credentials: Any) -> dict:
@@ -62,6 +64,7 @@ class CredentialServer:
         self.token = secrets.token_urlsafe(32)  # 256 bits
         self._lock = threading.Lock()
         self._current: Any = None
+        self._quiet_until = 0.0  # after a failed renewal: serve the held keys, do not retry before this
         self.fetches = 0
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -110,7 +113,9 @@ class CredentialServer:
         """What a request gets now: the held credentials, or new ones inside the window."""
         with self._lock:
             held = self._current
-            if held is None or _seconds_left(held) <= self.window_seconds:
+            left = None if held is None else _seconds_left(held)
+            due = left is None or left <= 0 or (left <= self.window_seconds and time.monotonic() >= self._quiet_until)
+            if due:
                 try:
                     self._current = self._fetch()
                     self.fetches += 1
@@ -122,6 +127,7 @@ class CredentialServer:
                     if _seconds_left(held) <= 0:
                         raise problem from exc
                     self._report(str(problem))  # still valid: keep serving them
+                    self._quiet_until = time.monotonic() + RETRY_SECONDS
             return self._current
 
     def _report(self, message: str) -> None:

@@ -289,6 +289,10 @@ def test_a_failed_renewal_serves_valid_keys_and_reports_once():
     assert server.credentials().access_key_id == "ASIA1"  # renewal failed; the keys still work
     assert server.credentials().access_key_id == "ASIA1"
     assert problems == ["login required for sso-session s"]
+    assert len(calls) == 2  # after a failure the held keys answer without a new attempt each time
+    server._quiet_until = 0.0  # the quiet period is over: the next request tries again
+    server.credentials()
+    assert len(calls) == 3
     server._current = _creds(-1, "ASIA1")  # expired: never handed out
     with pytest.raises(RolecallError):
         server.credentials()
