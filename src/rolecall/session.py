@@ -242,6 +242,11 @@ def describe(config: Any, profile: str, credentials: Any | None) -> str:
 
 
 
+def minutes_text(minutes: int) -> str:
+    """`4m`, `1h05m`: a span of whole minutes as rolecall prints it."""
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
 def describe_parts(profile: str, account: str | None, account_name: str | None, role: str | None,
                    expires: tuple[str, float] | None) -> str:
     """`expires`: (the expiry as `%Y-%m-%dT%H:%M:%SZ`, as epoch seconds)."""
@@ -254,9 +259,7 @@ def describe_parts(profile: str, account: str | None, account_name: str | None, 
         import time
 
         text, epoch = expires
-        left = int((epoch - time.time()) // 60)
-        parts.append(f"expires {text} (in {left // 60}h{left % 60:02d}m)"
-                     if left >= 60 else f"expires {text} (in {max(left, 0)}m)")
+        parts.append(f"expires {text} (in {minutes_text(max(int((epoch - time.time()) // 60), 0))})")
     return printable(profile + (": " + ", ".join(parts) if parts else ""))
 
 
@@ -275,12 +278,10 @@ def exec_with_profile(config: Any, name: str, command: list[str], *, region: str
     if serve:
         with credential_server(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
                                refresh=refresh) as server:
-            changes = cleared()
+            # profile-only's variables, minus AWS_PROFILE (botocore would try the profile before the endpoint)
+            changes = session_changes(name, None, region_for(config, name, region))
+            changes["AWS_PROFILE"] = None
             changes.update(server.environment())
-            profile_region = region_for(config, name, region)
-            if profile_region:
-                changes["AWS_REGION"] = changes["AWS_DEFAULT_REGION"] = profile_region
-            changes["ROLECALL_PROFILE"] = name
             return run_command(command, child_environment(changes))
     credentials = resolve(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
                           snapshot=snapshot, refresh=refresh)

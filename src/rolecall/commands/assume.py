@@ -33,6 +33,7 @@ from rolecall.session import (
     describe,
     describe_parts,
     exec_with_profile,
+    minutes_text,
     parse_duration,
     refresh_marks,
     refresh_window_seconds,
@@ -442,8 +443,7 @@ def _time_left() -> str:
         left = clock.parse_timestamp(text).timestamp() - time.time()
     except (ValueError, TypeError):
         return "need a sign-in"
-    minutes = int(abs(left) // 60)
-    span = f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+    span = minutes_text(int(abs(left) // 60))
     return f"expire in {span}" if left > 0 else f"expired {span} ago"
 
 
