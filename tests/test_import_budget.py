@@ -1,4 +1,4 @@
-"""The hot paths import nothing heavy: no boto3, botocore, click or configupdater.
+"""The hot paths import nothing heavy: no boto3, botocore, click, configupdater or ruamel.
 
 `credential-process` on a warm cache runs on every SDK credential refresh,
 `assume` on a cache hit on every profile switch, `__complete` on every TAB.
@@ -17,7 +17,7 @@ from importlib.util import find_spec
 
 import pytest
 
-FORBIDDEN = ("boto3", "botocore", "click", "configupdater")
+FORBIDDEN = ("boto3", "botocore", "click", "configupdater", "ruamel")
 
 _DUMP_MODULES = (
     "import atexit, runpy, sys\n"
@@ -64,6 +64,20 @@ def warm_cache(sandbox, isolated_home, aws_config):
         assert cold.returncode == 0, cold.stderr
     sandbox.reset_counts()
     return sandbox
+
+
+@pytest.mark.parametrize("profile", ["dev-admin", "dev-deploy"])  # SSO, and SSO → role → role
+def test_eks_token_cache_hit_is_light(warm_cache, profile):
+    args = ("eks", "token", "--cluster", "demo", "--profile", profile, "--region", "us-east-1")
+    cold = subprocess.run([sys.executable, "-m", "rolecall", *args], capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=60)
+    assert cold.returncode == 0, cold.stderr
+    warm_cache.reset_counts()
+    result = _run_hot(*args)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == cold.stdout  # the token kept, not a new one
+    assert json.loads(result.stdout)["status"]["token"].startswith("k8s-aws-v1.")
+    assert warm_cache.counts == {}
 
 
 @pytest.mark.parametrize("profile", ["dev-admin", "dev-deploy"])  # SSO, and SSO → role → role

@@ -44,6 +44,7 @@ PROFILE = "profile"
 SESSION = "session"
 REGION = "region"
 SERVICE = "service"
+CLUSTER = "cluster"  # EKS cluster names seen by `eks list` / `eks kubeconfig`
 CONFIG_KEY = "config-key"
 KEY_VALUE = "key-value"  # the VALUE of `config set PROFILE KEY VALUE`: depends on KEY
 VALUE = "value"  # takes a value, nothing to offer
@@ -199,6 +200,10 @@ def candidates(kind, positionals: list[str] | None = None) -> list[tuple[str, st
         return _regions()
     if kind == SERVICE:
         return [(name, None) for name in _services()]
+    if kind == CLUSTER:
+        from rolecall.eks.clusters import known_names
+
+        return [(name, None) for name in known_names()]
     if kind == CONFIG_KEY:
         return [(key, None) for key in CONFIG_KEYS]
     if kind == KEY_VALUE:

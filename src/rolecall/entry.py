@@ -1,6 +1,6 @@
 """The console-script entry point and the single error boundary.
 
-Hot commands (`credential-process`, `assume`, `init`, `__complete`) are dispatched
+Hot commands (`credential-process`, `assume`, `init`, `eks token`, `__complete`) are dispatched
 here, before click or anything heavy is imported: they run on every SDK call,
 every `assume`, every new shell and every TAB; a credential-process cache hit
 is answered by rolecall.hot before even that. Everything else goes
@@ -40,6 +40,14 @@ def _dispatch(argv: list[str]) -> int:
 
         if hot.serve_init(argv[1:]):
             return 0
+    if argv[:2] == ["eks", "token"]:
+        from rolecall import hot
+
+        if hot.serve_eks_token(argv[2:]):
+            return 0
+        from rolecall.commands.eks import run_token
+
+        return run_token(argv[2:])
     if argv and argv[0] in FAST_COMMANDS:
         from importlib import import_module
 

@@ -485,7 +485,7 @@ def clear() -> None:
     except OSError:
         return
     for name in names:
-        if not (name.startswith("p-") or name == "names" or (name.startswith(".") and name.endswith(".tmp"))):
+        if not (name.startswith(("p-", "e-")) or name == "names" or (name.startswith(".") and name.endswith(".tmp"))):
             continue
         path = os.path.join(directory, name)
         try:
@@ -723,13 +723,14 @@ CREDENTIAL_PROCESS_OPTIONS = (
 )
 
 
-def _walk_credential_process_args(argv: list[str]) -> tuple[dict | None, str]:
-    """The one walk over credential-process's argv: (options, "") or (None, why not)."""
-    found: dict = {"profile": None, "window": float(WINDOW_SECONDS), "auto_login": False, "mfa_token": None,
-                   "refresh": False}
-    keys = {name: names[0].lstrip("-").replace("-", "_") for names, _, _ in CREDENTIAL_PROCESS_OPTIONS
-            for name in names}
-    valued = {name for names, metavar, _ in CREDENTIAL_PROCESS_OPTIONS if metavar for name in names}
+def walk_options(options: tuple, argv: list[str], found: dict) -> tuple[dict | None, str]:
+    """The one argv walker of the hot commands: `options` as in CREDENTIAL_PROCESS_OPTIONS.
+
+    Values land in `found` under the first name's key (`--role-arn` → role_arn),
+    flags as True; (found, "") or (None, why not).
+    """
+    keys = {name: names[0].lstrip("-").replace("-", "_") for names, _, _ in options for name in names}
+    valued = {name for names, metavar, _ in options if metavar for name in names}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -741,21 +742,32 @@ def _walk_credential_process_args(argv: list[str]) -> tuple[dict | None, str]:
                 value, i = argv[i + 1], i + 2
             else:
                 return None, f"{name} needs a value"
-            if name == "--window":
-                try:
-                    minutes = float(value)
-                except ValueError:
-                    return None, f"--window must be a number of minutes, got {value!r}"
-                if not 0 <= minutes < float("inf"):
-                    return None, "--window must be a number of minutes >= 0"
-                found["window"] = minutes * 60
-            else:
-                found[keys[name]] = value
-        elif arg in keys:  # a flag
+            found[keys[name]] = value
+        elif arg in keys and arg not in valued:  # a flag
             found[keys[arg]] = True
             i += 1
         else:
             return None, f"unrecognized argument {arg!r}"
+    return found, ""
+
+
+def _walk_credential_process_args(argv: list[str]) -> tuple[dict | None, str]:
+    """credential-process's argv: (options, "") or (None, why not)."""
+    found, why = walk_options(CREDENTIAL_PROCESS_OPTIONS, argv, {
+        "profile": None, "window": None, "auto_login": False, "mfa_token": None, "refresh": False})
+    if found is None:
+        return None, why
+    if found["window"] is None:
+        found["window"] = float(WINDOW_SECONDS)
+    else:
+        value = found["window"]
+        try:
+            minutes = float(value)
+        except ValueError:
+            return None, f"--window must be a number of minutes, got {value!r}"
+        if not 0 <= minutes < float("inf"):
+            return None, "--window must be a number of minutes >= 0"
+        found["window"] = minutes * 60
     if found["profile"] is None:
         return None, "--profile PROFILE is required"
     return found, ""
@@ -849,5 +861,110 @@ def serve_credential_process(argv: list[str]) -> bool:
     import sys
 
     sys.stdout.write(hit[0] + "\n")
+    sys.stdout.flush()
+    return True
+
+
+# --------------------------------------------------------------------------
+# `rolecall eks token`: kubectl runs it before every request.
+
+EKS_MAGIC = "rolecall-eks 1"
+EKS_MIN_LEFT_SECONDS = 60  # hand out a cached token only with more than this left
+
+# (names, metavar or None for a flag, help), as CREDENTIAL_PROCESS_OPTIONS
+EKS_TOKEN_OPTIONS = (
+    (("--cluster", "--cluster-name", "-c"), "NAME", "The EKS cluster's name (the x-k8s-aws-id the token is for)."),
+    (("--profile", "-p"), "PROFILE", "The profile whose credentials sign the token (default: AWS_PROFILE, "
+                                     "AWS_DEFAULT_PROFILE, default)."),
+    (("--region", "-r"), "REGION", "The cluster's region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)."),
+    (("--role-arn",), "ARN", "Assume this role with the profile's credentials and sign with it."),
+    (("--auto-login",), None, "Log in (browser + /dev/tty) when the SSO token is missing or expired."),
+)
+
+
+def parse_eks_token_args(argv: list[str]) -> tuple[dict | None, str]:
+    """{cluster, profile, region, role_arn, auto_login}: (options, "") or (None, why not)."""
+    found, why = walk_options(EKS_TOKEN_OPTIONS, argv, {
+        "cluster": None, "profile": None, "region": None, "role_arn": None, "auto_login": False})
+    if found is None:
+        return None, why
+    if not found["cluster"]:
+        return None, "--cluster NAME is required"
+    if found["profile"] is None:
+        found["profile"] = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+    return found, ""
+
+
+def eks_region(override: str | None, profile_region: str | None) -> str | None:
+    """The region a token is signed for: the option, then the environment, then the profile's."""
+    return override or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or profile_region
+
+
+def _eks_key(cluster: str, profile: str, region: str, role_arn: str | None) -> str:
+    return _SEP.join((cluster, profile, region, role_arn or ""))
+
+
+def _eks_memo_name(key: str) -> str:
+    import zlib
+
+    # A short stable name; the key itself is inside and compared, so a collision is a miss.
+    return "e-%08x" % zlib.crc32(key.encode("utf-8", "surrogateescape"))
+
+
+def eks_lookup(options: dict) -> str | None:
+    """A cached ExecCredential for `options`, while it has > 1 min left and was signed with the
+    credentials the profile's memo holds now (so logout, a config change, new keys: a miss)."""
+    if os.environ.get(CHAIN_ENV) or "\n" in "".join(v for v in options.values() if isinstance(v, str)):
+        return None
+    hit = lookup(options["profile"])
+    if hit is None:
+        return None
+    region = eks_region(options["region"], hit[1].get("Region"))
+    if not region:
+        return None
+    key = _eks_key(options["cluster"], options["profile"], region, options["role_arn"])
+    directory = _private_dir(create=False)
+    text = _read_private(os.path.join(directory, _eks_memo_name(key))) if directory else None
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if len(lines) != 6 or lines[0] != EKS_MAGIC or lines[1] != key or lines[-1] != "":
+        return None
+    if not lines[2] or lines[2] != hit[1].get("AccessKeyId"):
+        return None
+    try:
+        expires = float(lines[3])
+    except ValueError:
+        return None
+    if not expires - time.time() > EKS_MIN_LEFT_SECONDS:
+        return None
+    return lines[4]
+
+
+def eks_store(options: dict, region: str, access_key_id: str, expires_epoch: float, payload: str,
+              expected_generation: str) -> bool:
+    """Keep the ExecCredential `payload`; only if the profile's memo holds `access_key_id` now."""
+    key = _eks_key(options["cluster"], options["profile"], region, options["role_arn"])
+    if "\n" in key or "\n" in payload or "\n" in access_key_id or expected_generation == "-":
+        return False
+    with storing(expected_generation) as current:
+        hit = lookup(options["profile"])
+        if not current or hit is None or hit[1].get("AccessKeyId") != access_key_id:
+            return False
+        directory = _private_dir(create=True)
+        return directory is not None and _write_private(
+            directory, _eks_memo_name(key), "\n".join([EKS_MAGIC, key, access_key_id, repr(float(expires_epoch)),
+                                                       payload, ""]))
+
+
+def serve_eks_token(argv: list[str]) -> bool:
+    """Answer `rolecall eks token …` from the memo; False → take the full path."""
+    options, _ = parse_eks_token_args(argv)
+    payload = eks_lookup(options) if options is not None else None
+    if payload is None:
+        return False
+    import sys
+
+    sys.stdout.write(payload + "\n")
     sys.stdout.flush()
     return True

@@ -44,7 +44,7 @@ def test_background_start_then_stop(tmp_path):
     assert started.returncode == 0, started.stderr
     env = _exports(started.stdout)
     assert set(env) == {"AWS_CONFIG_FILE", "AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
-                        "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SIGNIN"}
+                        "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SIGNIN", "AWS_ENDPOINT_URL_EKS"}
     assert "LOCAL EMULATOR" in started.stderr and "NOT AWS" in started.stderr
     url = env["AWS_ENDPOINT_URL_SSO"]
     assert url.startswith("http://127.0.0.1:")

@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("rolecall.commands.export", "Print a profile's credentials in a given format."),
     "serve": ("rolecall.commands.serve", "Serve a profile's credentials on 127.0.0.1, renewed ahead of expiry."),
     "init": ("rolecall.commands.init", "Print the shell integration (eval it in your rc file)."),
+    "eks": ("rolecall.commands.eks", "EKS: cached kubectl tokens (eks token) and kubeconfig entries."),
     "console": ("rolecall.commands.console", "Open the AWS console for a profile."),
     "config": ("rolecall.commands.config", "Edit profiles and sso-sessions safely."),
     "doctor": ("rolecall.commands.doctor", "Check config, tokens, shell integration and caches."),

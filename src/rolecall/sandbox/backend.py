@@ -566,6 +566,26 @@ class Backend:
         with self.lock:
             return self.creds.get(access_key_id)
 
+    # ------------------------------------------------------------------------------- eks
+    def has_cluster(self, account_id: str, region: str, name: str) -> bool:
+        account = self.org.account(account_id)
+        return account is not None and (name, region) in account.clusters
+
+    def eks_list_clusters(self, caller: Creds, region: str) -> Reply:
+        account = self.org.account(caller.account_id)
+        names = [name for name, where in (account.clusters if account else ()) if where == region]
+        return Reply(body={"clusters": names})
+
+    def eks_describe_cluster(self, caller: Creds, region: str, name: str, kubernetes: Any) -> Reply:
+        if not self.has_cluster(caller.account_id, region, name):
+            raise ApiError(404, "ResourceNotFoundException", f"No cluster found for name: {name}.")
+        arn = f"arn:aws:eks:{region}:{caller.account_id}:cluster/{name}"
+        return Reply(body={"cluster": {
+            "name": name, "arn": arn, "version": "1.31", "status": "ACTIVE", "createdAt": 1767225600.0,
+            "endpoint": kubernetes.endpoint(caller.account_id, region, name),
+            "certificateAuthority": {"data": kubernetes.certificate_authority_data},
+            "platformVersion": "eks.1", "tags": {}}})
+
     # ------------------------------------------------------------------------------- sts
     def sts_get_caller_identity(self, caller: Creds, params: dict[str, str]) -> dict[str, str]:
         return {"Arn": caller.arn, "UserId": caller.user_id, "Account": caller.account_id}

@@ -52,8 +52,9 @@ class SandboxControl:
             return False
 
     def env(self) -> dict[str, str]:
-        return {name: self.url for name in ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC",
-                                            "AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL_SIGNIN")}
+        from rolecall.sandbox.profiles import ENDPOINT_VARS
+
+        return {name: self.url for name in ENDPOINT_VARS}
 
     def inject_fault(self, operation: str, kind: str, count: int = 1, delay: float = 0.0) -> None:
         self._call("POST", "fault", {"operation": operation, "kind": kind, "count": count, "delay": delay})

@@ -10,6 +10,8 @@ A fixture is JSON::
 
 ``roles`` are the permission sets assigned to the user (what ListAccountRoles returns);
 ``iam_roles`` are extra roles that can only be reached with sts:AssumeRole (role chaining).
+``clusters`` (optional) are the account's EKS clusters: ``[{"name": "demo", "region": "us-east-1"}]``
+(the region defaults to the org's).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ DEFAULT_REGION = "us-east-1"
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 _ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$")  # EKS's own rule
 
 
 class OrgError(ValueError):
@@ -47,6 +50,7 @@ class Account:
     email: str
     roles: tuple[str, ...] = ()
     iam_roles: tuple[IamRole, ...] = ()
+    clusters: tuple[tuple[str, str], ...] = ()  # (name, region) of its EKS clusters
 
     def iam_role(self, name: str) -> IamRole | None:
         """The assumable role called ``name``: a declared IAM role, else a permission-set role."""
@@ -119,6 +123,11 @@ def org_from_dict(data: Any) -> Org:
             ext = r.get("external_id")
             iam_roles.append(IamRole(name=r["name"], external_id=None if ext is None else str(ext),
                                      mfa=bool(r.get("mfa", False))))
+        clusters = []
+        for j, c in enumerate(raw.get("clusters", []) or []):
+            _require(isinstance(c, dict) and isinstance(c.get("name"), str)
+                     and bool(_CLUSTER_NAME.match(c["name"])), f"{where}.clusters[{j}] needs a valid name")
+            clusters.append((c["name"], str(c.get("region") or data.get("region", DEFAULT_REGION))))
         accounts.append(
             Account(
                 id=account_id,
@@ -126,6 +135,7 @@ def org_from_dict(data: Any) -> Org:
                 email=str(raw.get("email", f"{account_id}@example.invalid")),
                 roles=tuple(roles),
                 iam_roles=tuple(iam_roles),
+                clusters=tuple(clusters),
             )
         )
     return Org(

@@ -10,8 +10,9 @@ from pathlib import Path
 from rolecall.sandbox.org import Account, Org
 
 SSO_SESSION = "sandbox"
+# The services a sandbox answers for: each variable points botocore (or the console code) at it.
 ENDPOINT_VARS = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL_STS",
-                 "AWS_ENDPOINT_URL_SIGNIN")
+                 "AWS_ENDPOINT_URL_SIGNIN", "AWS_ENDPOINT_URL_EKS")
 
 
 def slug(text: str) -> str:

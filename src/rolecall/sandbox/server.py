@@ -11,6 +11,7 @@ This is a test double: it binds to loopback only and never talks to AWS.
 
 from __future__ import annotations
 
+import calendar
 import hmac
 import json
 import logging
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from rolecall.sandbox.backend import GRANT_SHORT, ApiError, Backend, Creds, Reply, html_page, new_request_id
@@ -38,9 +39,10 @@ FAULT_KINDS = ("throttle", "error500", "delay", "slow_reply", "invalid_json", "c
 OPERATIONS = (
     "RegisterClient", "StartDeviceAuthorization", "CreateToken",
     "GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Logout",
-    "AssumeRole", "GetCallerIdentity", "GetSigninToken",
+    "AssumeRole", "GetCallerIdentity", "GetSigninToken", "ListClusters", "DescribeCluster",
 )
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+PRESIGNED_MAX_AGE = 15 * 60
 
 
 
@@ -107,6 +109,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._faults: dict[str, list[_Fault]] = {}
+        self._kubernetes: Any = None
 
     # ------------------------------------------------------------------------------- lifecycle
     def start(self) -> "Sandbox":
@@ -123,7 +126,20 @@ class Sandbox:
         self._thread.start()
         return self
 
+    def kubernetes(self) -> Any:
+        """The EKS clusters' Kubernetes API (TLS, a CA of its own), started on first use."""
+        with self._lock:
+            if self._kubernetes is None:
+                from rolecall.sandbox.kubernetes import KubernetesApi
+
+                self._kubernetes = KubernetesApi(self)
+            return self._kubernetes
+
     def stop(self) -> None:
+        with self._lock:
+            kube, self._kubernetes = self._kubernetes, None
+        if kube is not None:
+            kube.stop()
         server, self._server = self._server, None
         if server is None:
             return
@@ -153,12 +169,9 @@ class Sandbox:
     def env(self) -> dict[str, str]:
         if not self.url:
             raise RuntimeError("Sandbox.env() called before start()")
-        return {
-            "AWS_ENDPOINT_URL_SSO": self.url,
-            "AWS_ENDPOINT_URL_SSO_OIDC": self.url,
-            "AWS_ENDPOINT_URL_STS": self.url,
-            "AWS_ENDPOINT_URL_SIGNIN": self.url,
-        }
+        from rolecall.sandbox.profiles import ENDPOINT_VARS
+
+        return {name: self.url for name in ENDPOINT_VARS}
 
     # ------------------------------------------------------------------------------- knobs
     def inject_fault(self, operation: str, kind: str, count: int = 1, delay: float = 0.0) -> None:
@@ -335,14 +348,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(reply.status, data, reply.content_type, reply.headers, request_id)
 
     def _send_api_error(self, family: str, err: ApiError, request_id: str) -> None:
-        if family == "sts":
+        if family in ("sts", "sts-query"):
             self._send(err.status, _sts_error_xml(err, request_id).encode(), "text/xml", request_id=request_id)
         elif family == "signin":
             self._send(err.status, (err.message + "\n").encode(), "text/plain; charset=utf-8",
                        request_id=request_id)
         else:
             body = {k: v for k, v in err.extra.items()} or {"message": err.message}
-            if family == "portal":
+            if family in ("portal", "eks"):
                 body = {"message": err.message}
             self._send(err.status, json.dumps(body).encode(), "application/json",
                        {"x-amzn-ErrorType": err.code}, request_id)
@@ -398,8 +411,15 @@ class _Handler(BaseHTTPRequestHandler):
             ("POST", "/logout"): ("Logout", "portal"),
             ("GET", "/"): ("Index", "html"),
         }
+        if method == "GET" and path == "/" and "Action" in query:  # a presigned STS URL (EKS tokens)
+            return ("GetCallerIdentity" if query["Action"] == "GetCallerIdentity" else
+                    f"STS:{query['Action'] or '?'}"), "sts-query"
         if (method, path) in table:
             return table[(method, path)]
+        if method == "GET" and path == "/clusters":
+            return "ListClusters", "eks"
+        if method == "GET" and path.startswith("/clusters/") and path.count("/") == 2:
+            return "DescribeCluster", "eks"
         if path == "/federation" and method == "GET":
             action = query.get("Action", "")
             if action == "getSigninToken":
@@ -438,6 +458,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_reply(reply, request_id)
         if family == "sts":
             return self._sts(operation, body, request_id)
+        if family == "sts-query":
+            return self._sts_query(operation, query, request_id)
+        if family == "eks":
+            caller = self._verify_sigv4(body)
+            region = self._signed_region
+            if operation == "ListClusters":
+                return self._send_reply(backend.eks_list_clusters(caller, region), request_id)
+            name = unquote(path[len("/clusters/"):])
+            return self._send_reply(backend.eks_describe_cluster(caller, region, name, self.sandbox.kubernetes()),
+                                    request_id)
         if family == "signin":
             if operation == "GetSigninToken":
                 return self._send_reply(backend.get_signin_token(query), request_id)
@@ -501,6 +531,7 @@ class _Handler(BaseHTTPRequestHandler):
         amz_date = self.headers.get("X-Amz-Date", "")
         if terminal != "aws4_request" or not amz_date.startswith(date) or "host" not in signed_headers:
             raise ApiError(400, "IncompleteSignature", "Authorization header is malformed")
+        self._signed_region = region
         creds = self.sandbox.backend.lookup_creds(akid)
         if creds is None or creds.revoked:
             raise ApiError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
@@ -521,6 +552,70 @@ class _Handler(BaseHTTPRequestHandler):
         if not hmac.compare_digest(expected, signature):
             raise ApiError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the "
                            "signature you provided. Check your AWS Secret Access Key and signing method.")
+        if self.sandbox.backend.now() >= creds.expires_at:
+            raise ApiError(403, "ExpiredToken", "The security token included in the request is expired")
+        return creds
+
+    def _sts_query(self, operation: str, query: dict, request_id: str) -> None:
+        """GET with SigV4 query auth: how EKS tokens reach STS. JSON when asked for, as STS does."""
+        if operation.startswith("STS:"):
+            raise ApiError(400, "InvalidAction", f"Could not find operation {query.get('Action')}")
+        caller = self._verify_presigned(query)
+        result = self.sandbox.backend.sts_get_caller_identity(caller, query)
+        if "json" in self.headers.get("Accept", ""):
+            payload = {"GetCallerIdentityResponse": {"GetCallerIdentityResult": result,
+                                                     "ResponseMetadata": {"RequestId": request_id}}}
+            return self._send(200, json.dumps(payload).encode(), "application/json", request_id=request_id)
+        xml = (f'<GetCallerIdentityResponse xmlns="{STS_NS}">\n  <GetCallerIdentityResult>\n'
+               f"{_to_xml(result, 4)}  </GetCallerIdentityResult>\n"
+               f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n  </ResponseMetadata>\n"
+               f"</GetCallerIdentityResponse>\n")
+        self._send(200, xml.encode(), "text/xml", request_id=request_id)
+
+    def _verify_presigned(self, query: dict) -> Creds:
+        """SigV4 query auth (botocore's SigV4QueryAuth, checked with its own canonical request).
+
+        The URL is accepted up to PRESIGNED_MAX_AGE after X-Amz-Date, as STS accepts
+        GetCallerIdentity URLs (the reason EKS tokens live 15 minutes whatever X-Amz-Expires says).
+        """
+        from botocore.auth import SigV4QueryAuth
+        from botocore.awsrequest import AWSRequest
+        from botocore.credentials import Credentials
+
+        try:
+            akid, date, region, service, terminal = query["X-Amz-Credential"].split("/")
+            signed_headers = query["X-Amz-SignedHeaders"].split(";")
+            signature = query["X-Amz-Signature"]
+            amz_date = query["X-Amz-Date"]
+            expires = int(query["X-Amz-Expires"])
+        except (KeyError, ValueError):
+            raise ApiError(403, "AccessDenied", "Request is missing or has a malformed query signature") from None
+        if query.get("X-Amz-Algorithm") != "AWS4-HMAC-SHA256" or terminal != "aws4_request" \
+                or not amz_date.startswith(date) or "host" not in signed_headers:
+            raise ApiError(400, "IncompleteSignature", "the query signature is malformed")
+        creds = self.sandbox.backend.lookup_creds(akid)
+        if creds is None or creds.revoked or query.get("X-Amz-Security-Token") != creds.session_token:
+            raise ApiError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+        headers = {}
+        for name in signed_headers:
+            values = self.headers.get_all(name)
+            if values is None:
+                raise ApiError(403, "SignatureDoesNotMatch", f"Signed header {name} is missing")
+            headers[name] = ",".join(values)
+        raw = urlsplit(self.path).query
+        unsigned_query = "&".join(p for p in raw.split("&") if not p.startswith("X-Amz-Signature="))
+        request = AWSRequest(method="GET", url=f"http://{headers['host']}/?{unsigned_query}", headers=headers)
+        request.context["timestamp"] = amz_date
+        signer = SigV4QueryAuth(Credentials(akid, creds.secret, creds.session_token), service, region,
+                                expires=expires)
+        canonical = signer.canonical_request(request)
+        expected = signer.signature(signer.string_to_sign(request, canonical), request)
+        if not hmac.compare_digest(expected, signature):
+            raise ApiError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the "
+                           "signature you provided. Check your AWS Secret Access Key and signing method.")
+        signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
+        if self.sandbox.backend.now() - signed_at > PRESIGNED_MAX_AGE:
+            raise ApiError(403, "ExpiredToken", "The presigned URL has expired")
         if self.sandbox.backend.now() >= creds.expires_at:
             raise ApiError(403, "ExpiredToken", "The security token included in the request is expired")
         return creds
