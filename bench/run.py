@@ -41,7 +41,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true",
                    help="fewer runs, smaller orgs (1,000-account target not evaluated), short populate timeout")
-    p.add_argument("--sections", default="1,2,3,4,5,6", help="comma-separated subset of 1-6 (default: all)")
+    p.add_argument("--sections", default="1,2,3,4,5,6,7", help="comma-separated subset of 1-7 (default: all)")
     p.add_argument("--runs", type=int, help="timed runs per command (default 30, --quick 10)")
     p.add_argument("--warmup", type=int, default=3, help="untimed runs first (default 3)")
     p.add_argument("--rolecall", choices=("wheel", "path"), default="wheel",

@@ -60,6 +60,18 @@ assert len(seen) >= 3
 '
 "$PY" -c "from rolecall.sandbox.control import SandboxControl as C; C(open('$work/sandbox/sandbox.url').read().strip()).configure(credential_ttl=3600)"
 
+step "EKS: rolecall eks kubeconfig, then kubectl through the sandbox's Kubernetes API (TLS, tokens checked via STS)"
+export KUBECONFIG="$work/kube/config"
+rolecall eks kubeconfig --cluster demo --profile sandbox-dev-AdministratorAccess --alias demo
+if command -v kubectl >/dev/null 2>&1; then
+  kubectl get ns
+else
+  echo "(kubectl is not installed: the token kubectl would get)"
+fi
+rolecall eks token --cluster demo --profile sandbox-dev-AdministratorAccess \
+  | "$PY" -c 'import json, sys; d = json.load(sys.stdin); print("token", d["status"]["token"][:40] + "…", "expires", d["status"]["expirationTimestamp"], "(a cache hit: no botocore loaded)")'
+unset KUBECONFIG
+
 step "console sign-in URL for a sandbox profile (rolecall console --url; token shortened)"
 rolecall console sandbox-prod-ReadOnlyAccess --url | sed -E 's/(SigninToken=.{12})[^&]*/\1…/'
 

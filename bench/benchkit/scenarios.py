@@ -620,6 +620,126 @@ def shell_hook(ctx: Context) -> Section:
     return sec
 
 
+# ------------------------------------------------------------------------------------------ 7. eks
+EKS_CLUSTER = "demo"  # a cluster of the default sandbox org's first account, in its region
+
+
+def _token_check(expected: str | None = None):
+    """An ExecCredential with a k8s-aws-v1 token; `expected`: exactly this (cached) document."""
+
+    def check(proc: subprocess.CompletedProcess) -> None:
+        data = json.loads(proc.stdout)
+        assert data["kind"] == "ExecCredential", "not an ExecCredential"
+        assert data["status"]["token"].startswith("k8s-aws-v1."), "not an EKS token"
+        if expected is not None:
+            assert proc.stdout == expected, "not the cached token (a cache miss)"
+
+    return check
+
+
+def _aws_clis(ctx: Context) -> list[str]:
+    """Every AWS CLI here: the section-1 peer (v2) first, then the others on PATH."""
+    import shutil
+
+    found = []
+    peer = ctx.peers.get("aws")
+    if peer is not None and peer.available and peer.path:
+        found.append(peer.path)
+    for directory in os.environ.get("PATH", "").split(os.pathsep):
+        exe = os.path.join(directory, "aws")
+        if os.access(exe, os.X_OK) and os.path.realpath(exe) not in map(os.path.realpath, found):
+            found.append(exe)
+    for exe in ("/usr/bin/aws", shutil.which("aws")):
+        if exe and os.access(exe, os.X_OK) and os.path.realpath(exe) not in map(os.path.realpath, found):
+            found.append(exe)
+    return found
+
+
+def eks(ctx: Context) -> Section:
+    """`rolecall eks token` on a cache hit (what kubectl runs per command) against `aws eks get-token`."""
+    import base64
+    import shutil
+
+    sec = Section("7", "EKS: the kubectl exec plugin on a cache hit")
+    dw = ctx.default_world()
+    profile = LEGACY  # a profile both rolecall and every AWS CLI version resolve from the shared cache
+    env = dw.world.env()
+    kube_rc = dw.world.root / "kube-rolecall"
+    _run([ctx.rolecall, "eks", "kubeconfig", "--cluster", EKS_CLUSTER, "--profile", profile, "--kubeconfig",
+          str(kube_rc)], env, "rolecall eks kubeconfig")
+    view = _run(["kubectl", "--kubeconfig", str(kube_rc), "config", "view", "--raw", "-o", "json"], env,
+                "kubectl config view") if shutil.which("kubectl") else None
+    written = json.loads(view.stdout)["users"][0]["user"]["exec"] if view else None
+    # The command exactly as the kubeconfig runs it.
+    rc_argv = [written["command"], *written["args"]] if written else [
+        ctx.rolecall, "eks", "token", "--cluster", EKS_CLUSTER, "--profile", profile, "--region", "us-east-1"]
+    primed = _run(rc_argv, env, "priming the token cache").stdout
+    bare = ctx.bare()
+    rc_token = Command("rolecall eks token (cache hit, the kubeconfig's command)", rc_argv, _token_check(primed))
+    commands = [bare, rc_token]
+    accepted_by_sandbox = None  # an AWS CLI whose token the sandbox's Kubernetes API can check
+    aws_token = None
+    for exe in _aws_clis(ctx):
+        argv = [exe, "eks", "get-token", "--cluster-name", EKS_CLUSTER, "--profile", profile, "--region", "us-east-1"]
+        proc = subprocess.run(argv, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+        if proc.returncode != 0:
+            sec.notes.append(f"`{exe} eks get-token` failed here: {describe(proc)}")
+            continue
+        version = subprocess.run([exe, "--version"], capture_output=True, text=True, env=env).stdout.split()[0]
+        if aws_token is None:
+            aws_token = Command(f"aws eks get-token ({version})", argv, _token_check())
+            commands.append(aws_token)
+        body = json.loads(proc.stdout)["status"]["token"][len("k8s-aws-v1."):]
+        url = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)).decode()
+        if accepted_by_sandbox is None and url.startswith(dw.world.sandbox.url):
+            accepted_by_sandbox = (exe, version)
+    found = measure(commands, env, runs=ctx.runs, warmup=ctx.warmup)
+    base = found[bare.label].median
+    for command in commands:
+        sec.rows.append(Row(command.label, found[command.label].median, found[command.label].runs, baseline=base,
+                            minimum=found[command.label].minimum))
+    sec.targets.append(at_most("rolecall eks token (cache hit) vs bare python",
+                               found[rc_token.label].median / base, 2.5))
+    if aws_token is not None:
+        sec.targets.append(at_least("aws eks get-token / rolecall eks token (same profile)",
+                                    found[aws_token.label].median / found[rc_token.label].median, 10.0))
+    else:
+        sec.targets.append(Target("aws eks get-token / rolecall eks token ≥ 10×", "not measured: no AWS CLI", None))
+
+    # kubectl end to end: the same request through each exec plugin.
+    if view is None:
+        sec.rows.append(Row("kubectl get --raw /version", None, text="unavailable: kubectl not installed"))
+        return sec
+    kube_commands = [Command("kubectl get --raw /version, exec: rolecall eks token",
+                             ["kubectl", "--kubeconfig", str(kube_rc), "get", "--raw", "/version"])]
+    if accepted_by_sandbox is not None:
+        exe, version = accepted_by_sandbox
+        kube_aws = dw.world.root / "kube-aws"
+        config = json.loads(view.stdout)
+        config["users"][0]["user"]["exec"].update(
+            command=exe, args=["eks", "get-token", "--cluster-name", EKS_CLUSTER, "--profile", profile,
+                               "--region", "us-east-1"])
+        kube_aws.write_text(json.dumps(config))  # (JSON is YAML: kubectl reads it)
+        kube_commands.append(Command(f"kubectl get --raw /version, exec: aws eks get-token ({version})",
+                                     ["kubectl", "--kubeconfig", str(kube_aws), "get", "--raw", "/version"]))
+    else:
+        sec.notes.append("No AWS CLI here honours AWS_ENDPOINT_URL_STS (AWS CLI v2 ≥ 2.13, v1 ≥ 1.29), so none "
+                         "signs a token the sandbox's Kubernetes API can check: the kubectl row for "
+                         "`aws eks get-token` is missing.")
+    found_k = measure(kube_commands, env, runs=ctx.runs, warmup=ctx.warmup)
+    for command in kube_commands:
+        sec.rows.append(Row(command.label, found_k[command.label].median, found_k[command.label].runs,
+                            baseline=base, minimum=found_k[command.label].minimum))
+    if len(kube_commands) == 2:
+        a, b = (found_k[c.label].median for c in kube_commands)
+        sec.notes.append(f"kubectl through `aws eks get-token` takes {b / a:.1f}× as long as through rolecall "
+                         f"({ms(b)} vs {ms(a)} per command).")
+    sec.notes.append("Checked: every timed rolecall run printed the very token primed before (a cache hit); "
+                     "kubectl's request was authenticated by the sandbox's Kubernetes API, which calls STS "
+                     "with the token.")
+    return sec
+
+
 SECTIONS = {
     "1": credential_process,
     "2": assume,
@@ -627,4 +747,5 @@ SECTIONS = {
     "4": config_generate,
     "5": parallel_refresh,
     "6": shell_hook,
+    "7": eks,
 }

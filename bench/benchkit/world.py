@@ -23,8 +23,7 @@ from typing import Mapping
 
 from benchkit.timing import BenchError
 
-ENDPOINT_VARS = ("AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL_SSO_OIDC", "AWS_ENDPOINT_URL_STS",
-                 "AWS_ENDPOINT_URL_SIGNIN")
+from rolecall.sandbox.profiles import ENDPOINT_VARS  # noqa: E402  (the one list of what a sandbox answers)
 _DROP_PREFIXES = ("AWS_", "ROLECALL_", "_ROLECALL_", "PYTHON", "AWSUME", "_AWSUME", "AWS_SSO_", "VIRTUAL_ENV")
 _DROP = ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY", "SSH_CONNECTION", "SSH_TTY", "SSH_CLIENT")
 
