@@ -31,11 +31,19 @@ def _pip(python: Path, *args: str) -> None:
         raise BenchError(f"pip install {' '.join(args)} failed: {tail}")
 
 
+def _dependencies(pyproject: Path) -> str:
+    text = pyproject.read_text(encoding="utf-8")
+    start = text.find("dependencies = [")
+    return text[start:text.find("]", start) + 1] + "\n" if start >= 0 else text
+
+
 def install_wheel_venv(checkout: Path, venv: Path, work: Path) -> str:
     """Install `checkout` into `venv` (created once); returns the path of its `rolecall` script."""
     python = venv / "bin" / "python"
     marker = venv / ".bench-deps-installed"
-    fresh = not marker.exists()
+    # The dependencies as pyproject.toml lists them now: a new one means one install with deps again.
+    wanted = _dependencies(checkout / "pyproject.toml")
+    fresh = not marker.exists() or marker.read_text() != wanted
     if not python.exists():
         sys.stderr.write(f"bench: creating {venv} (rolecall installed as a wheel, deps from PyPI, once)\n")
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
@@ -52,7 +60,7 @@ def install_wheel_venv(checkout: Path, venv: Path, work: Path) -> str:
             shutil.copy2(src, copy / name)
     if fresh:
         _pip(python, "--no-build-isolation", str(copy))
-        marker.write_text("rolecall's dependencies are installed\n")
+        marker.write_text(wanted)
     else:
         _pip(python, "--no-build-isolation", "--no-deps", "--force-reinstall", str(copy))
     exe = venv / "bin" / "rolecall"
