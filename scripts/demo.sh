@@ -75,6 +75,11 @@ unset KUBECONFIG
 step "console sign-in URL for a sandbox profile (rolecall console --url; token shortened)"
 rolecall console sandbox-prod-ReadOnlyAccess --url | sed -E 's/(SigninToken=.{12})[^&]*/\1…/'
 
+step "consoles side by side: two profiles, two browser profiles (--browser stdout prints what would open)"
+rolecall console sandbox-dev-AdministratorAccess --browser stdout 2>&1 >/dev/null
+rolecall console sandbox-staging-ReadOnlyAccess --browser stdout 2>&1 >/dev/null
+"$PY" -c 'from rolecall import browsers; [print(f"  {n}: --user-data-dir={browsers.isolation_dir(n)}") for n in ("sandbox-dev-AdministratorAccess", "sandbox-staging-ReadOnlyAccess")]'
+
 step "rolecall config generate --dry-run   (one profile per account × role)"
 rolecall config generate --sso-session sandbox --template '{account_name}/{role_name}' --dry-run | head -n 20
 

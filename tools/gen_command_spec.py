@@ -27,15 +27,16 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import click  # noqa: E402
 
-from rolecall import cli  # noqa: E402
+from rolecall import browsers, cli  # noqa: E402
 from rolecall import completion as c
 from rolecall.commands import assume  # noqa: E402
 
 KIND_BY_NAME = {"--profile": c.PROFILE, "--source-profile": c.PROFILE, "--sso-session": c.SESSION,
                 "--session": c.SESSION, "--region": c.REGION, "--sso-region": c.REGION,
-                "--service": c.SERVICE, "--output": c.OUTPUT_FORMATS, "--cluster": c.CLUSTER}
+                "--service": c.SERVICE, "--output": c.OUTPUT_FORMATS, "--cluster": c.CLUSTER,
+                "--browser": browsers.NAMES}
 ARGUMENT_KINDS = {"profile": c.PROFILE, "profiles": c.PROFILE, "target": c.PROFILE, "old": c.PROFILE,
-                  "key": c.CONFIG_KEY, "value": c.KEY_VALUE}
+                  "key": c.CONFIG_KEY, "value": c.KEY_VALUE, "browser_name": browsers.NAMES}
 # A flag of this name makes a command's first positional an sso-session (`config set --session NAME KEY VALUE`).
 SESSION_FLAG = "--session"
 

@@ -39,8 +39,6 @@ def open_url(url: str, *, secrets: Iterable[str] = (), instead: str) -> None:
 
 def _run_command(command: str, url: str, secrets: list[str], instead: str) -> None:
     import shlex
-    import subprocess
-    import tempfile
 
     try:
         argv = shlex.split(command)
@@ -49,17 +47,26 @@ def _run_command(command: str, url: str, secrets: list[str], instead: str) -> No
                           hint="for example: export ROLECALL_BROWSER='firefox --new-tab'") from None
     if not argv:
         raise ConfigError("ROLECALL_BROWSER is empty", hint="unset ROLECALL_BROWSER or set it to a command")
+    run_detached([*argv, url], secrets=secrets, instead=instead, what="ROLECALL_BROWSER")
+
+
+def run_detached(argv: list[str], *, secrets: Iterable[str] = (), instead: str, what: str) -> None:
+    """Start a browser: its own session, no shell, nothing of ours on its stdio; a failure within
+    BROWSER_WAIT seconds is reported with the first line of its stderr (`secrets` redacted)."""
+    import subprocess
+    import tempfile
+
     # stderr to a temp file: readable if the command fails fast, harmless if it lingers.
     with tempfile.TemporaryFile() as errors:
         try:
             child = subprocess.Popen(
-                [*argv, url], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+                argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
                 start_new_session=True, close_fds=True,
             )
         except OSError as exc:
             raise RolecallError(
-                f"cannot run ROLECALL_BROWSER ({argv[0]}): {exc.strerror or exc}",
-                hint=f"fix ROLECALL_BROWSER, or use: {instead.split('  (')[0]}",
+                f"cannot run {what} ({printable(argv[0])}): {exc.strerror or exc}",
+                hint=f"fix {what}, or use: {instead.split('  (')[0]}",
             ) from None
         try:
             code = child.wait(timeout=BROWSER_WAIT)
@@ -70,8 +77,8 @@ def _run_command(command: str, url: str, secrets: list[str], instead: str) -> No
             text = redacted(errors.read(4096).decode("utf-8", "replace"), *secrets).strip()
             detail = printable(text.splitlines()[0] if text else "no details")[:200]
             raise RolecallError(
-                f"ROLECALL_BROWSER ({argv[0]}) exited with status {code}: {detail}",
-                hint=f"fix ROLECALL_BROWSER, or use: {instead.split('  (')[0]}",
+                f"{what} ({printable(argv[0])}) exited with status {code}: {detail}",
+                hint=f"fix {what}, or use: {instead.split('  (')[0]}",
             )
 
 

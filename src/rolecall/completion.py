@@ -61,6 +61,7 @@ CONFIG_KEYS = (
     "region", "output", "sso_session", "sso_account_id", "sso_role_name", "sso_start_url",
     "sso_region", "sso_registration_scopes", "role_arn", "source_profile", "credential_source",
     "credential_process", "role_session_name", "duration_seconds", "mfa_serial", "external_id",
+    "rolecall_browser_profile",
 )
 OUTPUT_FORMATS = ("json", "yaml", "yaml-stream", "text", "table")
 KEY_VALUE_KINDS = {

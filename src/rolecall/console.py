@@ -51,6 +51,7 @@ class Partition:
 AWS = Partition("aws", "signin.aws.amazon.com", "console.aws.amazon.com", True)
 AWS_US_GOV = Partition("aws-us-gov", "signin.amazonaws-us-gov.com", "console.amazonaws-us-gov.com", False)
 AWS_CN = Partition("aws-cn", "signin.amazonaws.cn", "console.amazonaws.cn", False)
+AWS_EUSC = Partition("aws-eusc", "signin.amazonaws-eusc.eu", "console.amazonaws-eusc.eu", False)
 
 
 def partition_for(region: str) -> Partition:
@@ -58,7 +59,29 @@ def partition_for(region: str) -> Partition:
         return AWS_US_GOV
     if region.startswith("cn-"):
         return AWS_CN
+    if region.startswith("eusc-"):
+        return AWS_EUSC
     return AWS
+
+
+def check_destination(url: str, region: str) -> str:
+    """A `--destination` must be a console page of the region's partition (https, its console host)."""
+    from urllib.parse import urlsplit
+
+    host = partition_for(region).console_host
+    try:
+        parts = urlsplit(url.strip())
+        found = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        parts, found, port = None, "", None
+    if parts is None or parts.scheme != "https" or parts.username or parts.password or port is not None \
+            or not (found == host or found.endswith("." + host)):
+        raise UsageError(
+            f"--destination must be a console page on https://{host} (or https://REGION.{host}) for region "
+            f"{region}, not {printable(url)!r}",
+            hint=f"for example: --destination 'https://{host}/ec2/home'   (or -s ec2)")
+    return url.strip()
 
 
 def service_path(service: str | None) -> tuple[str, bool]:
@@ -489,20 +512,13 @@ def chained_role_path(config: Any, name: str) -> list[str] | None:
 
 
 # --------------------------------------------------------------------------
-# Delivering the URL: browser or clipboard.
+# Delivering the URL: clipboard (the browser: rolecall.browsers).
 
 
 def copy_to_clipboard(url: str) -> None:
     from rolecall import clipboard
 
     clipboard.copy(url, instead="rolecall console --url")
-
-
-def open_in_browser(url: str) -> None:
-    """The console URL in the user's browser (ROLECALL_BROWSER, BROWSER or the system's)."""
-    from rolecall import browser
-
-    browser.open_url(url, secrets=[url, *_url_secrets(url)], instead="rolecall console --url  (or --copy)")
 
 
 def _url_secrets(url: str) -> list[str]:
@@ -539,9 +555,13 @@ def sign_in_url(
     service: str | None = None,
     region: str | None = None,
     duration: int | None = None,
+    destination: str | None = None,
 ) -> str:
     """The one-time console login URL for `credentials` (a secret: handle with care)."""
     check_duration(duration)
+    if destination is not None and service is not None:
+        raise UsageError("--destination and -s/--service both name the page to open; give one",
+                         hint="keep -s SERVICE, or the full URL in --destination")
     profile_name = getattr(credentials, "profile", None)
     who = f"profile {profile_name}" if profile_name else "the credentials in this shell"
     if not getattr(credentials, "session_token", None):
@@ -569,9 +589,33 @@ def sign_in_url(
                 hint=f"run without --duration: rolecall console {_quote(profile.name)}",
             )
     region = resolve_region(region, profile)
+    page = check_destination(destination, region) if destination is not None else destination_url(service, region)
     endpoint = federation_endpoint(region)
     token = request_signin_token(credentials, endpoint, duration=duration, ca_bundle=_ca_bundle(profile), who=who)
-    return login_url(endpoint, token, destination_url(service, region))
+    return login_url(endpoint, token, page)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """What open_console did: `url` is for the caller to print (--url, or the stdout browser)."""
+
+    url: str | None
+    browser: str  # the browser name (rolecall.browsers.NAMES)
+    isolation: str | None  # its browser profile / container (None: the browser cannot isolate)
+    copied: bool = False
+
+
+def isolation_name(credentials: Any, override: str | None = None) -> str:
+    """The browser profile a console opens in: --browser-profile, else the profile's
+    `rolecall_browser_profile`, else the profile's name (shell credentials: ROLECALL_PROFILE)."""
+    if override:
+        return override
+    name = getattr(credentials, "profile", None)
+    if name:
+        _, profile = _load_profile(name)
+        configured = profile.get("rolecall_browser_profile") if profile is not None else None
+        return configured or name
+    return os.environ.get("ROLECALL_PROFILE") or "default"
 
 
 def open_console(
@@ -582,20 +626,45 @@ def open_console(
     url_only: bool = False,
     copy: bool = False,
     duration: int | None = None,
-) -> str | None:
+    destination: str | None = None,
+    browser_name: str | None = None,
+    browser_profile: str | None = None,
+) -> Opened:
     """Sign `credentials` in to the console.
 
-    url_only → return the URL (the caller prints it; nothing is opened);
-    copy → put it on the clipboard (not opened; returned too when url_only);
-    otherwise open it in the browser. Returns None unless url_only.
-    Prints nothing: stdout may be a shell's eval.
+    url_only (or the `stdout` browser) → the URL is returned for the caller to
+    print; copy → put on the clipboard; otherwise opened in the remembered
+    browser (or `browser_name` for this call), in the browser profile or
+    container of its own. Prints nothing: stdout may be a shell's eval.
     """
-    url = sign_in_url(credentials, service=service, region=region, duration=duration)
+    from rolecall import browsers, settings
+
+    chosen = browsers.for_call(browser_name, browsers.from_settings(settings.load().get("browser")))
+    url = sign_in_url(credentials, service=service, region=region, duration=duration, destination=destination)
+    isolation = isolation_name(credentials, browser_profile) if chosen.isolates or chosen.name == "stdout" else None
     if copy:
         copy_to_clipboard(url)
-    elif not url_only:
-        open_in_browser(url)
-    return url if url_only else None
+        return Opened(url if url_only else None, chosen.name, isolation, copied=True)
+    if url_only or chosen.name == "stdout":
+        return Opened(url, chosen.name, isolation)
+    browsers.open_in(chosen, url, isolation or "default", secrets=[url, *_url_secrets(url)],
+                     instead="rolecall console --url  (or --copy)")
+    return Opened(None, chosen.name, isolation)
+
+
+def opened_message(who: str, opened: Opened) -> str:
+    """The one line both `console` and `assume -c` say on stderr."""
+    if opened.copied:
+        return f"rolecall: console sign-in URL for {who} copied to the clipboard (valid {SIGNIN_TOKEN_MINUTES} minutes)"
+    where = f"browser profile {printable(opened.isolation)}" if opened.isolation else ""
+    if opened.browser == "firefox" and opened.isolation:
+        where = f"container {printable(opened.isolation)}"
+    if opened.url is not None:
+        return (f"rolecall: console sign-in URL for {who}" + (f" [{where}]" if opened.browser == "stdout" else "")
+                + f", valid {SIGNIN_TOKEN_MINUTES} minutes")
+    if opened.browser == "default":
+        return f"rolecall: opened the AWS console for {who}"
+    return f"rolecall: opened the AWS console for {who} in {opened.browser}" + (f" [{where}]" if where else "")
 
 
 def _quote(value: str) -> str:

@@ -246,6 +246,35 @@ def _cwd_safe_line(argv: list[str]) -> str:
     return selfcmd.command_line([*selfcmd.launcher_argv(), *rest])
 
 
+def check_browsers() -> list[Finding]:
+    """rolecall's settings: which browsers open consoles and sign-in pages, and that they are still there."""
+    from rolecall import browsers, settings
+
+    try:
+        found = settings.load()
+    except ConfigError as exc:
+        return [Finding("browser", FAIL, exc.message, exc.hint)]
+    findings = []
+    for key, label, command in (("browser", "consoles", "set"), ("sso_browser", "sign-in pages", "set-sso")):
+        try:
+            choice = browsers.from_settings(found.get(key))
+        except ConfigError as exc:
+            findings.append(Finding("browser", FAIL, exc.message, exc.hint))
+            continue
+        if choice.path and not os.path.exists(choice.path):
+            findings.append(Finding("browser", WARN, f"{label} open in {choice.name} at {choice.path}, which is gone",
+                                    f"run: rolecall browser {command} {choice.name}   (or --path EXE)"))
+        elif key == "browser" and not choice.isolates and choice.name != "stdout":
+            findings.append(Finding("browser", OK, f"{label} open in {choice.name}: one browser profile for all, so "
+                                    "consoles do not stay signed in side by side",
+                                    "for side by side: rolecall browser set chromium   (or firefox, chrome …)"))
+        else:
+            where = f" ({choice.path})" if choice.path else ""
+            findings.append(Finding("browser", OK, f"{label} open in {choice.name}{where} "
+                                    f"(settings: {settings.settings_path()})"))
+    return findings
+
+
 def run_checks(*, network: bool = True) -> list[Finding]:
     findings, config = check_config()
     steps: list[Callable[[], Iterable[Finding]]] = []
@@ -253,7 +282,7 @@ def run_checks(*, network: bool = True) -> list[Finding]:
         steps += [lambda: check_tokens(config), lambda: check_credential_processes(config)]
         if network and config.sessions:
             steps.append(lambda: check_clock(config))
-    steps += [check_shell_integration, check_completions, check_cache_permissions, check_state_dir]
+    steps += [check_shell_integration, check_completions, check_cache_permissions, check_state_dir, check_browsers]
     for step in steps:
         try:
             findings.extend(step())

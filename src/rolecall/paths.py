@@ -36,3 +36,14 @@ def cli_cache_dir() -> Path:
 def state_dir() -> Path:
     """rolecall's own cache (profile-name index for completion, credential memo)."""
     return Path(hot.state_dir())
+
+
+def data_dir() -> Path:
+    """rolecall's own data that is not a cache: `$XDG_DATA_HOME/rolecall` (browser profiles).
+
+    A relative XDG_DATA_HOME is ignored, as XDG says.
+    """
+    base = os.environ.get("XDG_DATA_HOME") or ""
+    if not os.path.isabs(base):
+        base = os.path.join(str(home()), ".local", "share")
+    return Path(base) / "rolecall"

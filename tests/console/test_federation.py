@@ -51,12 +51,12 @@ def test_works_with_the_real_credentials_type(sandbox, role_creds):
         from rolecall.credentials.model import Credentials
     creds = Credentials(role_creds["accessKeyId"], role_creds["secretAccessKey"], role_creds["sessionToken"],
                         datetime.fromtimestamp(role_creds["expiration"] / 1000, timezone.utc), ACCOUNT, ROLE, None)
-    url = console.open_console(creds, service="iam", url_only=True)
+    url = console.open_console(creds, service="iam", url_only=True).url
     _assert_login_url(url, sandbox, "https://console.aws.amazon.com/iam/home")
 
 
 def test_duration_is_sent_for_sso_credentials(sandbox, sso_creds):
-    url = console.open_console(sso_creds, url_only=True, duration=43200)
+    url = console.open_console(sso_creds, url_only=True, duration=43200).url
     assert raw_get(url)[0] == 200
 
 
@@ -71,7 +71,7 @@ def test_chained_role_with_duration_is_a_clear_error(sandbox, chained_creds):
     assert chained_creds.session_token not in err.message and chained_creds.secret_access_key not in err.message
     assert sandbox.count("GetSigninToken") == 2  # asked again without the duration to tell why
     # Without --duration the same credentials sign in fine.
-    url = console.open_console(chained_creds, url_only=True)
+    url = console.open_console(chained_creds, url_only=True).url
     assert raw_get(url)[0] == 200
 
 
@@ -89,7 +89,7 @@ def test_chained_profile_with_duration_refused_before_the_network(sandbox, aws_c
     assert info.value.hint == "run without --duration: rolecall console deploy"
     assert sandbox.count("GetSigninToken") == 0
     # the profile's region is used for the Destination
-    url = console.open_console(creds, url_only=True)
+    url = console.open_console(creds, url_only=True).url
     assert query_of(url)["Destination"] == "https://eu-west-1.console.aws.amazon.com/console/home?region=eu-west-1"
 
 
@@ -129,7 +129,7 @@ def test_endpoint_down_names_the_endpoint(monkeypatch, sso_creds):
 @pytest.mark.parametrize("kind", ["error500", "throttle", "close"])
 def test_transient_failures_are_retried(sandbox, sso_creds, kind):
     sandbox.inject_fault("GetSigninToken", kind, count=1)
-    url = console.open_console(sso_creds, url_only=True)
+    url = console.open_console(sso_creds, url_only=True).url
     assert raw_get(url)[0] == 200
     assert sandbox.count("GetSigninToken") == 2
 
@@ -169,7 +169,7 @@ def test_loopback_is_never_proxied(sandbox, sso_creds, monkeypatch):
         monkeypatch.setenv(var, dead)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    assert raw_get(console.open_console(sso_creds, url_only=True))[0] == 200
+    assert raw_get(console.open_console(sso_creds, url_only=True).url)[0] == 200
 
 
 def test_https_proxy_is_used_and_no_proxy_bypasses_it(sso_creds, monkeypatch):
@@ -266,7 +266,7 @@ def test_aws_ca_bundle_is_trusted(tls_federation, monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", base)
     monkeypatch.setenv("AWS_CA_BUNDLE", str(cert))
     creds = console.SessionCredentials("ASIAEXAMPLE", "secret", "token")
-    url = console.open_console(creds, url_only=True, service="s3")
+    url = console.open_console(creds, url_only=True, service="s3").url
     assert query_of(url)["SigninToken"] == "tls-signin-token"
     sent = query_of("http://x" + seen[0])
     assert sent["Action"] == "getSigninToken"
@@ -279,7 +279,7 @@ def test_profile_ca_bundle_is_trusted(tls_federation, monkeypatch, aws_config):
     monkeypatch.setenv("AWS_ENDPOINT_URL_SIGNIN", base)
     aws_config(f"[profile p]\nca_bundle = {cert}\nregion = eu-west-1\n")
     creds = console.SessionCredentials("ASIAEXAMPLE", "secret", "token", profile="p")
-    assert query_of(console.open_console(creds, url_only=True))["SigninToken"] == "tls-signin-token"
+    assert query_of(console.open_console(creds, url_only=True).url)["SigninToken"] == "tls-signin-token"
 
 
 def test_missing_ca_bundle_file(monkeypatch, tmp_path):
@@ -296,7 +296,7 @@ def test_missing_ca_bundle_file(monkeypatch, tmp_path):
 def test_rolecall_browser_gets_exactly_one_argument(sandbox, sso_creds, recorder, monkeypatch):
     monkeypatch.setenv("ROLECALL_BROWSER", f"{recorder.path} --new-tab")
     monkeypatch.setenv("BROWSER", "/bin/false")  # ROLECALL_BROWSER wins
-    assert console.open_console(sso_creds, service="s3") is None
+    assert console.open_console(sso_creds, service="s3").url is None
     calls = recorder.calls()
     assert len(calls) == 1
     flag, url = calls[0]
@@ -326,7 +326,7 @@ def test_copy_uses_the_clipboard_and_opens_nothing(sandbox, sso_creds, recorder,
     copied: list[str] = []
     monkeypatch.setattr(pyperclip, "copy", copied.append)
     monkeypatch.setenv("ROLECALL_BROWSER", str(recorder.path))
-    assert console.open_console(sso_creds, copy=True, service="lambda") is None
+    assert console.open_console(sso_creds, copy=True, service="lambda").url is None
     assert len(copied) == 1
     _assert_login_url(copied[0], sandbox, "https://us-east-1.console.aws.amazon.com/lambda/home?region=us-east-1")
     assert recorder.calls() == []

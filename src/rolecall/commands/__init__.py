@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("rolecall.commands.init", "Print the shell integration (eval it in your rc file)."),
     "eks": ("rolecall.commands.eks", "EKS: cached kubectl tokens (eks token) and kubeconfig entries."),
     "console": ("rolecall.commands.console", "Open the AWS console for a profile."),
+    "browser": ("rolecall.commands.browser", "Choose the browser for consoles and sign-in (side by side)."),
     "config": ("rolecall.commands.config", "Edit profiles and sso-sessions safely."),
     "doctor": ("rolecall.commands.doctor", "Check config, tokens, shell integration and caches."),
     "sandbox": ("rolecall.commands.sandbox", "Run the local IAM Identity Center emulator."),

@@ -60,6 +60,10 @@ OPTIONS = (
      ["Sign in to the AWS console instead (no PROFILE: this shell's", "credentials)."]),
     ("-s", "--service", "service", "SERVICE", ["With -c: open this service (ec2, s3, ... or a console path)."]),
     (None, "--url", "url", None, ["With -c: print the sign-in URL instead of opening a browser."]),
+    (None, "--destination", "destination", "URL", ["With -c: land on this console URL."]),
+    (None, "--browser", "browser", "NAME", ["With -c: this browser, for this call (chromium, firefox, stdout ...)."]),
+    (None, "--browser-profile", "browser_profile", "NAME",
+     ["With -c: this browser profile / Firefox container", "(default: the profile's name)."]),
     (None, "--unset", "unset", None, ["Remove every variable assume set from this shell."]),
     (None, "--exec", "exec_flag", None,
      ["Run `-- COMMAND ARGS...` with the credentials in its environment",
@@ -122,6 +126,9 @@ class Options:
         self.console = False
         self.service: str | None = None
         self.url = False
+        self.destination: str | None = None
+        self.browser: str | None = None
+        self.browser_profile: str | None = None
         self.unset = False
         self.exec_flag = False
         self.serve = False
@@ -319,6 +326,10 @@ def _check_combinations(opts: Options) -> None:
         raise _usage_error("--url goes with -c/--console")
     if opts.service is not None and not opts.console:
         raise _usage_error("-s/--service goes with -c/--console")
+    for given, name in ((opts.destination, "--destination"), (opts.browser, "--browser"),
+                        (opts.browser_profile, "--browser-profile")):
+        if given is not None and not opts.console:
+            raise _usage_error(f"{name} goes with -c/--console")
     if opts.unset and (opts.profile or opts.exec_flag or opts.console or opts.profile_only or opts.region):
         raise _usage_error("--unset takes no profile and no other option")
     if opts.console and (opts.exec_flag or opts.profile_only):
@@ -493,13 +504,14 @@ def _console_mode(opts: Options) -> int:
                                              refresh=opts.refresh)
     if credentials is None:
         return EXIT_INTERRUPTED
-    url = console.open_console(credentials, service=opts.service, region=region, url_only=opts.url,
-                               duration=duration)
+    opened = console.open_console(credentials, service=opts.service, region=region, url_only=opts.url,
+                                  duration=duration, destination=opts.destination, browser_name=opts.browser,
+                                  browser_profile=opts.browser_profile)
     if not opts.url:
-        say(f"rolecall: opened the AWS console for {printable(console.describe(credentials))}")
-        return 0
+        say(console.opened_message(console.describe(credentials), opened))
+    url = opened.url
     if url is None:
-        raise RolecallError("console sign-in returned no URL")
+        return 0
     if opts.shell is not None and not opts.uncaptured:
         # The wrapper evals stdout: hand it code that prints the URL, never the URL itself.
         write_stdout(shells.render_print(opts.shell, url))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from rolecall import console
+from rolecall import browsers, console  # (browsers: its names for --help; it imports no click)
 
 
 @click.command("console")
@@ -21,24 +21,30 @@ from rolecall import console
               help=f"Console session length, {console.MIN_DURATION}..{console.MAX_DURATION} "
                    "(not for chained roles).")
 @click.option("--refresh", is_flag=True, help="Fetch new role credentials first, skipping every cache.")
+@click.option("--destination", metavar="URL", help="Land on this console URL (on the partition's console host).")
+@click.option("--browser", "browser_name", metavar="NAME",
+              help="The browser for this call: " + ", ".join(browsers.NAMES) + " (remembered: rolecall browser set).")
+@click.option("--browser-profile", metavar="NAME",
+              help="The browser profile / Firefox container (default: the profile's rolecall_browser_profile, "
+                   "else its name).")
 def cmd(profile: str | None, service: str | None, region: str | None, url_only: bool, copy: bool,
-        duration: int | None, refresh: bool) -> int:
+        duration: int | None, refresh: bool, destination: str | None, browser_name: str | None,
+        browser_profile: str | None) -> int:
     """Open the AWS console signed in as PROFILE.
 
     Without PROFILE: the credentials exported in this shell (after `assume`),
-    or AWS_PROFILE. The sign-in URL is a secret valid for 15 minutes.
+    or AWS_PROFILE. The sign-in URL is a secret valid for 15 minutes. Each
+    profile opens in its own browser profile (Chromium family) or container
+    (Firefox), so consoles stay signed in side by side: rolecall browser set.
     """
     console.check_duration(duration)  # before any login or network call
     credentials = console.signin_credentials(profile, refresh=refresh)
-    url = console.open_console(credentials, service=service, region=region, url_only=url_only, copy=copy,
-                               duration=duration)
-    who = console.describe(credentials)
-    if url is not None:
-        sys.stdout.write(url + "\n")
+    opened = console.open_console(credentials, service=service, region=region, url_only=url_only, copy=copy,
+                                  duration=duration, destination=destination, browser_name=browser_name,
+                                  browser_profile=browser_profile)
+    if opened.url is not None:
+        sys.stdout.write(opened.url + "\n")
         sys.stdout.flush()
-    if copy:
-        click.echo(f"rolecall: console sign-in URL for {who} copied to the clipboard "
-                   f"(valid {console.SIGNIN_TOKEN_MINUTES} minutes)", err=True)
-    elif not url_only:
-        click.echo(f"rolecall: opened the AWS console for {who}", err=True)
+    if not url_only or copy:
+        click.echo(console.opened_message(console.describe(credentials), opened), err=True)
     return 0

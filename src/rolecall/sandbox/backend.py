@@ -198,6 +198,7 @@ class Backend:
         self.refresh_tokens: dict[str, RefreshToken] = {}
         self.creds: dict[str, Creds] = {}
         self.signin_tokens: dict[str, SigninToken] = {}
+        self.console_sessions: dict[str, str] = {}  # console cookie → the access key it signed in
 
     def now(self) -> float:
         return time.time() + self.clock_offset
@@ -667,17 +668,42 @@ class Backend:
         return Reply(body={"SigninToken": st.token})
 
     def console_login(self, params: dict[str, str]) -> Reply:
+        """Sign the browser in: like the AWS console, one session per browser profile (a cookie,
+        replaced by the next sign-in in the same profile)."""
         with self.lock:
             st = self.signin_tokens.get(params.get("SigninToken", ""))
             if st is None or self.now() >= st.expires_at:
                 return html_page(400, "Sign-in failed", "<p>The sign-in token is invalid or expired.</p>")
             creds = self.creds[st.access_key_id]
+            session = secrets.token_urlsafe(24)
+            self.console_sessions[session] = creds.access_key_id
+        page = html_page(200, "Signed in",
+                         f'<p id="signed-in">signed in to {_esc(self._console_label(creds))}, '
+                         f"destination {_esc(params.get('Destination', ''))}</p>"
+                         f"<p>issuer {_esc(params.get('Issuer', ''))}</p>")
+        page.headers[CONSOLE_COOKIE_HEADER] = f"{CONSOLE_COOKIE}={session}; Path=/; Max-Age=43200; HttpOnly"
+        return page
+
+    def console_page(self, cookie_header: str | None) -> Reply:
+        """Who this browser profile is signed in as (the cookie of its last sign-in)."""
+        from http.cookies import CookieError, SimpleCookie
+
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(cookie_header or "")
+        except CookieError:
+            pass
+        morsel = jar.get(CONSOLE_COOKIE)
+        with self.lock:
+            key = self.console_sessions.get(morsel.value) if morsel is not None else None
+            creds = self.creds.get(key) if key else None
+        if creds is None:
+            return html_page(200, "Console", '<p id="signed-out">not signed in</p>')
+        return html_page(200, "Console", f'<p id="signed-in">signed in to {_esc(self._console_label(creds))}</p>')
+
+    def _console_label(self, creds: Creds) -> str:
         account = self.org.account(creds.account_id)
-        label = f"{account.name if account else creds.account_id} ({creds.account_id})"
-        return html_page(200, "Signed in",
-                     f'<p id="signed-in">signed in to {_esc(label)}/{_esc(creds.role_name)}, '
-                     f"destination {_esc(params.get('Destination', ''))}</p>"
-                     f"<p>issuer {_esc(params.get('Issuer', ''))}</p>")
+        return f"{account.name if account else creds.account_id} ({creds.account_id})/{creds.role_name}"
 
 
 _OIDC_ERROR_CODES = {
@@ -696,6 +722,10 @@ def _sts_error(status: int, code: str, message: str) -> ApiError:
 
 def _esc(text: str) -> str:
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+
+
+CONSOLE_COOKIE = "sandbox-console-session"
+CONSOLE_COOKIE_HEADER = "Set-Cookie"
 
 
 def html_page(status: int, title: str, body: str) -> Reply:

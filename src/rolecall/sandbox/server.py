@@ -410,6 +410,7 @@ class _Handler(BaseHTTPRequestHandler):
             ("GET", "/assignment/roles"): ("ListAccountRoles", "portal"),
             ("POST", "/logout"): ("Logout", "portal"),
             ("GET", "/"): ("Index", "html"),
+            ("GET", "/console"): ("ConsolePage", "html"),
         }
         if method == "GET" and path == "/" and "Action" in query:  # a presigned STS URL (EKS tokens)
             return ("GetCallerIdentity" if query["Action"] == "GetCallerIdentity" else
@@ -480,6 +481,8 @@ class _Handler(BaseHTTPRequestHandler):
         if operation in ("AuthorizeApprove", "AuthorizeDeny"):
             reply = backend.authorize_decision(query.get("request", ""), operation == "AuthorizeApprove")
             return self._send_reply(reply, request_id)
+        if operation == "ConsolePage":
+            return self._send_reply(backend.console_page(self.headers.get("Cookie")), request_id)
         if operation == "DeviceVerification":
             return self._send_reply(backend.device_page(query), request_id)
         if operation == "Index":

@@ -80,9 +80,9 @@ class TerminalLoginUI:
         self._write("\n".join(lines) + "\n")
 
     def open_browser(self, url: str) -> bool:
-        from rolecall.browser import launch
+        from rolecall.browsers import open_sign_in_page
 
-        return self.browser and launch(url)
+        return self.browser and open_sign_in_page(url)
 
     def info(self, message: str) -> None:
         self._write(f"rolecall: {message}\n")
