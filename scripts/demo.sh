@@ -16,6 +16,18 @@ trap 'rolecall sandbox stop --dir "$work/sandbox" >/dev/null 2>&1 || true; rm -r
 # The sandbox's fake browser approves the login, as you would in a real one.
 export BROWSER="$PY -m rolecall.sandbox.browser %s"
 
+step "from an empty config to every profile: rolecall config generate --start-url URL --sso-region R"
+sandbox_config=$AWS_CONFIG_FILE
+export AWS_CONFIG_FILE="$HOME/.aws/config"   # nothing there yet
+rolecall config generate --start-url https://rolecall-sandbox.invalid/start --sso-region us-east-1
+rolecall list
+
+step "rolecall init --install bash --yes   (the rc line, once), then a new interactive bash has assume"
+rolecall init --install bash --yes
+rolecall init --install bash --yes
+bash -i -c 'type -t assume' 2>/dev/null
+export AWS_CONFIG_FILE=$sandbox_config   # the rest uses the sandbox's own profiles
+
 step "rolecall list"
 rolecall list
 

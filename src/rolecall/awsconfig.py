@@ -20,7 +20,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping, Union
+from typing import Iterable, Mapping, Union
 
 from rolecall import paths
 from rolecall.errors import ConfigError, NoConfigFile, ProfileNotFound
@@ -350,7 +350,9 @@ class AwsConfig:
         try:
             return self.profiles[name]
         except KeyError:
-            raise ProfileNotFound(name, str(self.config_path), no_files=self.no_files) from None
+            raise ProfileNotFound(name, str(self.config_path), no_files=self.no_files,
+                                  close=close_names(name, self.profiles),
+                                  from_env=_ENV_CHOICE.get(name)) from None
 
     def session(self, name: str) -> SsoSession:
         try:
@@ -599,6 +601,29 @@ def account_id_is_valid(value: str) -> bool:
     return bool(_ACCOUNT_ID.match(value))
 
 
+_ENV_CHOICE: dict[str, str] = {}  # profile name → the variable env_profile() took it from
+
+
+def close_names(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """The known names closest to `name` (a case-only difference first), for a did-you-mean."""
+    import difflib
+
+    names = list(known)
+    lowered = {k.lower(): k for k in names}
+    found = [k for k in names if k.lower() == name.lower() and k != name]
+    found += difflib.get_close_matches(name, names, n=n, cutoff=0.75)
+    found += [lowered[k] for k in difflib.get_close_matches(name.lower(), list(lowered), n=n, cutoff=0.75)]
+    return [k for k in dict.fromkeys(found) if k != name][:n]
+
+
 def env_profile() -> str | None:
-    """The profile the environment selects (AWS CLI v2 order: AWS_PROFILE first)."""
-    return os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or None
+    """The profile the environment selects (AWS CLI v2 order: AWS_PROFILE first).
+
+    Remembered, so that "not found" can say the name came from the environment.
+    """
+    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        value = os.environ.get(variable)
+        if value:
+            _ENV_CHOICE[value] = variable
+            return value
+    return None

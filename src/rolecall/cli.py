@@ -46,10 +46,13 @@ def _available(module: str) -> bool:
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rolecall")
-def app() -> None:
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs (before the command: rolecall --debug …).")
+@click.option("--color", type=click.Choice(["always", "never", "auto"]), default="auto", show_default=True,
+              help="Colour on a terminal (NO_COLOR turns it off; before the command).")
+def app(debug: bool, color: str) -> None:
     """rolecall: painless AWS IAM Identity Center (SSO) profiles.
 
-    Global option (before the command): --debug shows tracebacks and debug logs.
+    Global options (--debug, --color) go before the command.
     """
 
 

@@ -146,7 +146,8 @@ def check_shell_integration(environ: dict | None = None) -> list[Finding]:
     from rolecall import shells
 
     return [Finding("shell", WARN, "the assume integration is not loaded in this shell",
-                    f"add this line to {shells.RC_FILES[name]}: {shells.rc_line(name)}")]
+                    f"run: rolecall init --install {name}   (it adds {shells.rc_line(name)!r} to "
+                    f"{shells.RC_FILES[name]})")]
 
 
 def check_completions(environ: dict | None = None) -> list[Finding]:

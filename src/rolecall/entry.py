@@ -22,10 +22,21 @@ FAST_COMMANDS = {
 
 
 def _debug_requested(argv: list[str]) -> tuple[bool, list[str]]:
+    """The global options before the command: --debug, --color=always|never|auto."""
     debug = os.environ.get("ROLECALL_DEBUG", "") not in ("", "0")
-    while argv and argv[0] == "--debug":
-        debug = True
-        argv = argv[1:]
+    while argv and (argv[0] == "--debug" or argv[0].startswith("--color")):
+        if argv[0] == "--debug":
+            debug = True
+            argv = argv[1:]
+            continue
+        if argv[0] == "--color" and len(argv) > 1:
+            value, argv = argv[1], argv[2:]
+        else:
+            value, argv = argv[0].partition("=")[2], argv[1:]
+        if value not in ("always", "never", "auto"):
+            _print_error(f"--color must be always, never or auto, not {value!r}", "for example: rolecall --color=never …")
+            raise SystemExit(2)
+        os.environ["ROLECALL_COLOR"] = value  # children (the shell wrapper's calls, credential_process) inherit it
     return debug, argv
 
 

@@ -77,11 +77,19 @@ CREATE_CONFIG_HINT = ("create it: rolecall config add-session NAME --start-url U
 
 
 class ProfileNotFound(ConfigError):
-    def __init__(self, name: str, path: str | None = None, *, no_files: bool = False) -> None:
+    def __init__(self, name: str, path: str | None = None, *, no_files: bool = False,
+                 close: list[str] | None = None, from_env: str | None = None) -> None:
+        from rolecall.term import printable
+
+        hint = CREATE_CONFIG_HINT if no_files else "run: rolecall list   (to see the profiles you have)"
+        if close and not no_files:
+            hint = f"did you mean {' or '.join(printable(c) for c in close)}?   (all of them: rolecall list)"
+        if from_env:
+            hint += f"   (or: unset {from_env})"
         super().__init__(
-            f"profile {name!r} not found" + (": the config file does not exist" if no_files else ""),
-            path=path,
-            hint=CREATE_CONFIG_HINT if no_files else "run: rolecall list   (to see the profiles you have)",
+            f"profile {name!r}" + (f" (from {from_env})" if from_env else "") + " not found"
+            + (": the config file does not exist" if no_files else ""),
+            path=path, hint=hint,
         )
         self.profile = name
 

@@ -204,11 +204,33 @@ class holding:  # noqa: N801 (used like a function: `with holding(lock, error):`
 
 
 def file_lock(path: Path, timeout: float = LOCK_TIMEOUT, *, private_dir: bool = True) -> FileLock:
-    """The lock guarding `path` (sidecar `<path>.lock`).
+    """The lock guarding `path`, kept in rolecall's state dir, never beside `path`.
 
-    `private_dir` makes the directory 0700 (caches); the config file's own
-    directory is the user's and keeps its mode.
+    The locks are between rolecall processes only, so the AWS CLI's folders
+    (~/.aws, its caches) get only the files the AWS CLI itself writes. The lock
+    file is `<state>/locks/<name>-<hash of the absolute path>.lock`. When the
+    state dir is unusable (not the user's own, a link…), the old sidecar
+    `<path>.lock` is used instead: a lock must never be skipped.
+    `private_dir` applies to that fallback only (the config file's own directory
+    keeps its mode).
     """
+    import hashlib
+    from pathlib import Path
+
+    from rolecall import hot
+
+    state = hot.state_dir()
+    locks = os.path.join(state, "locks")
+    if hot.dir_problem(state) is None and hot.dir_problem(locks) is None:
+        try:
+            ensure_private_dir(Path(locks))
+        except OSError:
+            pass
+        else:
+            if hot.dir_problem(locks) is None:  # (not replaced by a link meanwhile)
+                absolute = os.path.abspath(os.fspath(path))
+                digest = hashlib.sha256(os.fsencode(absolute)).hexdigest()[:32]
+                return FileLock(Path(locks) / f"{os.path.basename(absolute)[:40]}-{digest}", timeout)
     if private_dir:
         ensure_private_dir(path.parent)
     else:

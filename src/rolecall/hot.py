@@ -133,15 +133,10 @@ def _warn_unsafe(path: str, problem: str) -> None:
     if path in _warned:
         return
     _warned.add(path)
-    try:
-        import sys
+    from rolecall.term import printable, warn
 
-        from rolecall.term import printable
-
-        sys.stderr.write(f"rolecall: warning: not using {printable(path)}: it {problem}; no credential memo "
-                         f"(fix: rm -rf {printable(path)}; see: rolecall doctor)\n")
-    except (OSError, ValueError):
-        pass
+    warn(f"not using {printable(path)}: it {problem}; no credential memo "
+         f"(fix: rm -rf {printable(path)}; see: rolecall doctor)")
 
 
 def _private_dir(create: bool) -> str | None:
@@ -968,3 +963,41 @@ def serve_eks_token(argv: list[str]) -> bool:
     sys.stdout.write(payload + "\n")
     sys.stdout.flush()
     return True
+
+
+# --------------------------------------------------------------------------
+# Recent use (the picker's frecency order): `<hot>/recent`, one `hex name<TAB>count<TAB>epoch` line each.
+
+RECENT_MAX = 500
+
+
+def recent_uses() -> dict[str, tuple[int, float]]:
+    """profile → (times assumed, last time) from the state dir (empty when there is none)."""
+    directory = _private_dir(create=False)
+    text = _read_private(os.path.join(directory, "recent")) if directory else None
+    found: dict[str, tuple[int, float]] = {}
+    for line in (text or "").split("\n"):
+        parts = line.split("\t")
+        if len(parts) != 3:
+            continue
+        try:
+            found[bytes.fromhex(parts[0]).decode("utf-8", "surrogateescape")] = (int(parts[1]), float(parts[2]))
+        except ValueError:
+            continue
+    return found
+
+
+def record_use(profile: str) -> None:
+    """Count one more use of `profile` (best effort: a lost update only reorders the picker)."""
+    try:
+        name = profile.encode("utf-8", "surrogateescape").hex()
+    except UnicodeError:
+        return
+    uses = recent_uses()
+    count, _ = uses.pop(profile, (0, 0.0))
+    lines = [f"{name}\t{count + 1}\t{time.time():.0f}"]
+    newest = sorted(uses.items(), key=lambda item: -item[1][1])[:RECENT_MAX - 1]
+    lines += [f"{key.encode('utf-8', 'surrogateescape').hex()}\t{c}\t{t:.0f}" for key, (c, t) in newest]
+    directory = _private_dir(create=True)
+    if directory is not None:
+        _write_private(directory, "recent", "\n".join(lines) + "\n")

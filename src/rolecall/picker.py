@@ -1,8 +1,10 @@
 """The interactive profile picker behind `assume` with no PROFILE.
 
 Type to filter (every space-separated term must match: part of the profile
-name, the account name or id or the role, or the name's letters in order), arrows to move, Enter to choose, Esc or
-Ctrl-C to cancel. It is drawn on /dev/tty, never on stdout: the shell wrapper
+name, the account name or id, the role or the description, or the name's letters
+in order), arrows / PgUp / PgDn / Home / End to move, Enter to choose, Esc or
+Ctrl-C to cancel. With nothing typed, the profiles used most and most recently
+come first (rolecall.hot's recent-use file). It is drawn on /dev/tty, never on stdout: the shell wrapper
 captures stdout to eval it. No terminal → errors.NoTerminal.
 
 The matching is a pure function (`filter_rows`) so it is tested without a
@@ -18,7 +20,9 @@ from rolecall.errors import ConfigError, NoTerminal
 from rolecall.term import printable
 
 ACCOUNT_NAME_KEY = "rolecall_account_name"
+DESCRIPTION_KEY = "rolecall_description"
 MAX_VISIBLE = 15
+HALF_LIFE_DAYS = 7.0  # a use a week ago counts half as much as one now
 
 
 @dataclass(frozen=True)
@@ -27,10 +31,11 @@ class Row:
     account_name: str
     account_id: str
     role: str
+    description: str = ""
 
     @property
     def details(self) -> str:
-        return f"{self.account_name} {self.account_id} {self.role}".lower()
+        return f"{self.account_name} {self.account_id} {self.role} {self.description}".lower()
 
 
 def rows_for(config: Any) -> list[Row]:
@@ -45,8 +50,19 @@ def rows_for(config: Any) -> list[Row]:
             parts = p.role_arn.split(":")
             account = parts[4] if len(parts) > 5 else ""
             role = parts[5].split("/")[-1] if len(parts) > 5 else p.role_arn
-        rows.append(Row(name, p.get(ACCOUNT_NAME_KEY) or "", account, role))
+        rows.append(Row(name, p.get(ACCOUNT_NAME_KEY) or "", account, role, p.get(DESCRIPTION_KEY) or ""))
     return rows
+
+
+def order_by_use(rows: list[Row], uses: dict[str, tuple[int, float]], now: float) -> list[Row]:
+    """Frecency: each profile's use count, halved for every HALF_LIFE_DAYS since its last use;
+    the unused keep their order after the used."""
+    def score(row: Row) -> float:
+        count, last = uses.get(row.name, (0, now))
+        return count * 0.5 ** (max(0.0, now - last) / 86400 / HALF_LIFE_DAYS)
+
+    ranked = sorted(enumerate(rows), key=lambda item: (-score(item[1]), item[0]))
+    return [row for _, row in ranked]
 
 
 def _subsequence_span(needle: str, haystack: str) -> int | None:
@@ -103,12 +119,34 @@ def _printable(text: str) -> str:
 
 
 def format_rows(rows: list[Row]) -> list[str]:
-    """Aligned columns: profile, account name, account id, role."""
-    cells = [[_printable(r.name), _printable(r.account_name), r.account_id, _printable(r.role)] for r in rows]
+    """Aligned columns: profile, account name, account id, role, description."""
+    cells = [[_printable(r.name), _printable(r.account_name), r.account_id, _printable(r.role),
+              _printable(r.description)] for r in rows]
     if not cells:
         return []
-    widths = [max(len(c[i]) for c in cells) for i in range(4)]
-    return ["  ".join(c[i].ljust(widths[i]) for i in range(4)).rstrip() for c in cells]
+    widths = [max(len(c[i]) for c in cells) for i in range(5)]
+    return ["  ".join(c[i].ljust(widths[i]) for i in range(5)).rstrip() for c in cells]
+
+
+def highlighted(line: str, query: str) -> list[tuple[str, str]]:
+    """`line` as prompt_toolkit fragments, the parts matching a typed term marked (class:match)."""
+    terms = [t for t in query.lower().split() if t]
+    marks = [False] * len(line)
+    lower = line.lower()
+    for term in terms:
+        start = lower.find(term)
+        while start != -1:
+            for i in range(start, start + len(term)):
+                marks[i] = True
+            start = lower.find(term, start + len(term))
+    fragments: list[tuple[str, str]] = []
+    for ch, marked in zip(line, marks, strict=True):
+        style = "class:match" if marked else ""
+        if fragments and fragments[-1][0] == style:
+            fragments[-1] = (style, fragments[-1][1] + ch)
+        else:
+            fragments.append((style, ch))
+    return fragments
 
 
 def open_tty() -> tuple[Any, Any]:
@@ -126,7 +164,11 @@ def open_tty() -> tuple[Any, Any]:
 
 def pick_profile(config: Any, query: str = "") -> str | None:
     """The chosen profile name, or None when the user cancelled."""
-    rows = rows_for(config)
+    import time
+
+    from rolecall import hot
+
+    rows = order_by_use(rows_for(config), hot.recent_uses(), time.time())
     if not rows:
         raise ConfigError(
             "there are no profiles to choose from", path=str(config.config_path),
@@ -163,19 +205,28 @@ def _run_picker(rows: list[Row], reader: Any, writer: Any, query: str) -> str | 
     def list_fragments() -> list[tuple[str, str]]:
         matches, index = state["matches"], state["index"]
         if not matches:
-            return [("class:empty", "  (no profile matches)\n")]
+            return [("class:empty", "  no match\n"),
+                    ("class:count", f"  0/{len(rows)}  type to filter, Backspace, Esc")]
         top = max(0, min(index - MAX_VISIBLE // 2, len(matches) - MAX_VISIBLE))
-        out = []
+        out: list[tuple[str, str]] = []
         for pos in range(top, min(top + MAX_VISIBLE, len(matches))):
             selected = pos == index
-            out.append(("reverse" if selected else "", ("> " if selected else "  ") + lines[matches[pos].name]))
+            base = "reverse" if selected else ""
+            out.append((base, "> " if selected else "  "))
+            for style, text in highlighted(lines[matches[pos].name], buffer.text):
+                out.append((f"{base} {style}".strip(), text))
             out.append(("", "\n"))
-        out.append(("class:count", f"  {len(matches)}/{len(rows)}  type to filter, arrows, Enter, Esc"))
+        out.append(("class:count", f"  {len(matches)}/{len(rows)}  type to filter, arrows, PgUp/PgDn, Enter, Esc"))
         return out
 
     def move(delta: int) -> None:
         if state["matches"]:
             state["index"] = (state["index"] + delta) % len(state["matches"])
+
+    def jump(to: int) -> None:
+        """PgUp/PgDn/Home/End: clamped, never wrapping."""
+        if state["matches"]:
+            state["index"] = max(0, min(to, len(state["matches"]) - 1))
 
     keys = KeyBindings()
     keys.add("up")(lambda e: move(-1))
@@ -184,6 +235,10 @@ def _run_picker(rows: list[Row], reader: Any, writer: Any, query: str) -> str | 
     keys.add("down")(lambda e: move(1))
     keys.add("c-n")(lambda e: move(1))
     keys.add("tab")(lambda e: move(1))
+    keys.add("pageup")(lambda e: jump(state["index"] - MAX_VISIBLE))
+    keys.add("pagedown")(lambda e: jump(state["index"] + MAX_VISIBLE))
+    keys.add("home")(lambda e: jump(0))
+    keys.add("end")(lambda e: jump(len(state["matches"]) - 1))
 
     @keys.add("enter")
     def _choose(event: Any) -> None:
@@ -202,8 +257,15 @@ def _run_picker(rows: list[Row], reader: Any, writer: Any, query: str) -> str | 
         # (prompt_toolkit takes a callable returning fragments; its stub types a list invariantly)
         Window(FormattedTextControl(cast(Any, list_fragments)), dont_extend_height=True, wrap_lines=False),
     ]))
+    from prompt_toolkit.output import ColorDepth
+    from prompt_toolkit.styles import Style
+
+    from rolecall.term import colour_on
+
     app: Application = Application(
         layout=layout, key_bindings=keys, full_screen=False, erase_when_done=True,
         input=create_input(stdin=reader), output=create_output(stdout=writer), mouse_support=False,
+        style=Style.from_dict({"match": "bold underline ansicyan", "count": "ansibrightblack"}),
+        color_depth=ColorDepth.DEPTH_8_BIT if colour_on(writer) else ColorDepth.DEPTH_1_BIT,
     )
     return app.run()

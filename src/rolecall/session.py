@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from rolecall import hot
 from rolecall.errors import UsageError
 from rolecall.hot import MAX_DURATION, MIN_DURATION
-from rolecall.term import printable
+from rolecall.term import printable, warn
 
 # Everything rolecall manages in a shell. `assume` unsets all of them first, so
 # nothing of a previous profile survives. ROLECALL_BROWSER, ROLECALL_EXPORT …
@@ -213,7 +213,7 @@ def warn_duration_ignored(config: Any, profile: str, duration: int | None) -> No
     from rolecall.awsconfig import KIND_ROLE_CHAIN
 
     if duration is not None and config.profile(profile).kind != KIND_ROLE_CHAIN:
-        say(f"rolecall: warning: --duration applies to role_arn profiles only; {printable(profile)} is "
+        warn(f"--duration applies to role_arn profiles only; {printable(profile)} is "
             f"a {config.profile(profile).kind} profile, so it was ignored")
 
 
@@ -227,8 +227,8 @@ def say(message: str) -> None:
 
 
 
-def describe(config: Any, profile: str, credentials: Any | None) -> str:
-    """`P: account 1111 (Name), role R, expires … (in 59m)` — never a secret."""
+def describe(config: Any, profile: str, credentials: Any | None, *, region: str | None = None) -> str:
+    """`P: account 1111 (Name), role R, region R, expires … (in 59m)` — never a secret."""
     p = config.profile(profile)
     expiration = getattr(credentials, "expiration", None)
     expires = None
@@ -238,23 +238,33 @@ def describe(config: Any, profile: str, credentials: Any | None) -> str:
         expires = (clock.format_timestamp(expiration), expiration.timestamp())
     return describe_parts(profile, getattr(credentials, "account_id", None) or p.account_id,
                           p.get("rolecall_account_name"), getattr(credentials, "role_name", None) or p.role_name,
-                          expires)
+                          expires, region=region)
 
 
 
 def minutes_text(minutes: int) -> str:
-    """`4m`, `1h05m`: a span of whole minutes as rolecall prints it."""
-    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+    """`4m`, `6h 05m`: a span of whole minutes as rolecall prints it (everywhere: one format)."""
+    return f"{minutes // 60}h {minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
+
+
+def time_left_text(epoch: float, now: float | None = None) -> str:
+    """`in 6h 05m`, or `expired 3m ago`."""
+    import time
+
+    seconds = epoch - (time.time() if now is None else now)
+    return f"in {minutes_text(int(seconds // 60))}" if seconds >= 0 else f"expired {minutes_text(int(-seconds // 60))} ago"
 
 
 def describe_parts(profile: str, account: str | None, account_name: str | None, role: str | None,
-                   expires: tuple[str, float] | None) -> str:
+                   expires: tuple[str, float] | None, *, region: str | None = None) -> str:
     """`expires`: (the expiry as `%Y-%m-%dT%H:%M:%SZ`, as epoch seconds)."""
     parts = []
     if account:
         parts.append(f"account {account}" + (f" ({account_name})" if account_name else ""))
     if role:
         parts.append(f"role {role}")
+    if region:
+        parts.append(f"region {region}")
     if expires is not None:
         import time
 
@@ -353,7 +363,7 @@ def _warn_default_profile_shadows(config: Any) -> None:
 
     default = config.profiles.get("default")
     if default is not None and (default.kind != KIND_OTHER or has_static_keys(default)):
-        say("rolecall: warning: the [default] profile has credentials of its own; SDKs in the child use "
+        warn("the [default] profile has credentials of its own; SDKs in the child use "
             "those before the credential endpoint (move them to a named profile to use the endpoint)")
 
 

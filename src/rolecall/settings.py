@@ -58,11 +58,11 @@ def load() -> dict[str, Any]:
 
 def update(key: str, value: dict[str, Any] | None) -> Path:
     """Set (None: remove) one key, keeping every other one; returns the file written."""
-    from rolecall import fileio, paths
+    from rolecall import fileio
     from rolecall.errors import RolecallError
 
     path = settings_path()
-    lock = fileio.file_lock(paths.state_dir() / "locks" / "settings")
+    lock = fileio.file_lock(path)
     with fileio.holding(lock, lambda: RolecallError(f"{path} is being changed by another rolecall",
                                                     hint="try again in a moment")):
         current = load()

@@ -19,13 +19,56 @@ def redacted(text: str, *secrets: str) -> str:
     return text
 
 
+# --------------------------------------------------------------------------
+# Colour: on a terminal only; never with NO_COLOR (no-color.org) or TERM=dumb;
+# `rolecall --color=always|never|auto` (entry.py puts it in ROLECALL_COLOR,
+# which children inherit) decides over both.
+
+COLOR_VAR = "ROLECALL_COLOR"
+COLOR_MODES = ("always", "never", "auto")
+_STYLES = {"error": "1;31", "warning": "33", "hint": "2", "ok": "32", "warn": "33", "fail": "1;31",
+           "good": "32", "soon": "33", "bad": "31", "match": "1;4"}
+
+
+def colour_on(stream: object) -> bool:
+    import os
+
+    mode = os.environ.get(COLOR_VAR, "auto")
+    if mode == "always":
+        return True
+    if mode == "never" or os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return bool(stream.isatty())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
+
+
+def paint(text: str, style: str, stream: object) -> str:
+    """`text` in `style` (see _STYLES) when `stream` gets colour; else `text` as it is."""
+    if not text or not colour_on(stream):
+        return text
+    return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
+
+
+def warn(message: str) -> None:
+    """`rolecall: warning: …` on stderr (the warning part coloured on a terminal)."""
+    import sys
+
+    try:
+        sys.stderr.write(f"rolecall: {paint('warning:', 'warning', sys.stderr)} {message}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def print_error(message: str, hint: str | None) -> None:
     """The README's error format on stderr: `rolecall: error: …` and a `hint:` line."""
     import sys
 
-    lines = [f"rolecall: error: {message}"]
+    lines = [paint("rolecall: error:", "error", sys.stderr) + f" {message}"]
     if hint:
-        lines.append(f"hint: {hint}")
+        lines.append(paint("hint:", "hint", sys.stderr) + f" {hint}")
     try:
         sys.stderr.write("\n".join(lines) + "\n")
         sys.stderr.flush()

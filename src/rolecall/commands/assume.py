@@ -314,6 +314,8 @@ def run(argv: list[str]) -> int:
 
         shells.check_shell(opts.shell)
     _check_combinations(opts)
+    if opts.profile == "-":
+        opts.profile = _previous_profile()
     if opts.exec_flag:
         return _exec_mode(opts)
     if opts.console:
@@ -356,6 +358,23 @@ def _profile_only(opts: Options) -> bool:
     )
 
 
+PREVIOUS_VAR = "_ROLECALL_PREVIOUS"  # the profile before the current one (`assume -`); --unset forgets it
+
+
+def _previous_profile() -> str:
+    previous = os.environ.get(PREVIOUS_VAR)
+    if not previous:
+        raise UsageError("no previous profile in this shell (`assume -` goes back to the one before the last "
+                         "assume)", hint="run: assume PROFILE")
+    return previous
+
+
+def _previous_mark(profile: str | None) -> dict[str, str | None]:
+    """Remember the profile being left, when there is one and it is another."""
+    current = os.environ.get("ROLECALL_PROFILE")
+    return {PREVIOUS_VAR: current} if current and current != profile else {}
+
+
 def _choose_profile(config: Any, given: str | None) -> str | None:
     if given is not None:
         return given
@@ -369,7 +388,7 @@ def _env_mode(opts: Options) -> int:
 
     shell = require_wrapper(opts)
     if opts.unset:
-        write_stdout(shells.render(shell, cleared(), report=True))
+        write_stdout(shells.render(shell, {**cleared(), PREVIOUS_VAR: None}, report=True))
         say("rolecall: cleared the AWS credentials, profile and region rolecall set in this shell")
         return 0
     if opts.renew:
@@ -384,12 +403,15 @@ def _env_mode(opts: Options) -> int:
         hit = hot.memo_credentials(opts.profile)
         if hit is not None:  # the hot path: no config parsing, no resolver
             credentials, fields = hit
-            changes = session_changes(opts.profile, credentials, region or fields.get("Region") or None)
+            chosen_region = region or fields.get("Region") or None
+            changes = session_changes(opts.profile, credentials, chosen_region)
             changes.update(refresh_marks(credentials, refresh_window_seconds()))
+            changes.update(_previous_mark(opts.profile))
             say("rolecall: assumed " + describe_parts(opts.profile, credentials.account_id,
                                                       fields.get("AccountName"), credentials.role_name,
-                                                      credentials.expires))
+                                                      credentials.expires, region=chosen_region))
             write_stdout(shells.render(shell, changes, report=True))
+            hot.record_use(opts.profile)
             return 0
     from rolecall import awsconfig
 
@@ -402,16 +424,19 @@ def _env_mode(opts: Options) -> int:
     warn_duration_ignored(config, name, duration)
     credentials = resolve(config, name, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login,
                           snapshot=snapshot, refresh=opts.refresh)
-    changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
+    chosen_region = region_for(config, name, region)
+    changes = session_changes(name, None if profile_only else credentials, chosen_region)
     if not profile_only:
         changes.update(refresh_marks(credentials, refresh_window_seconds()))
+    changes.update(_previous_mark(name))
     code = shells.render(shell, changes, report=True)
     if profile_only:
-        say(f"rolecall: using profile {describe(config, name, credentials)} "
+        say(f"rolecall: using profile {describe(config, name, credentials, region=chosen_region)} "
             "(AWS_PROFILE only; SDKs refresh the credentials themselves)")
     else:
-        say(f"rolecall: assumed {describe(config, name, credentials)}")
+        say(f"rolecall: assumed {describe(config, name, credentials, region=chosen_region)}")
     write_stdout(code)
+    hot.record_use(name)
     return 0
 
 

@@ -12,13 +12,15 @@ import sys
 
 import click
 
+from rolecall.term import warn
+
 DRY_RUN = click.option("--dry-run", is_flag=True, help="Print the diff on stdout; write nothing.")
 
 
 def _report(result) -> int:
     """One human line on stderr (and the diff on stdout for --dry-run)."""
     for note in result.notes:
-        click.echo(f"rolecall: warning: {note}", err=True)
+        warn(note)
     if not result.changed:
         click.echo(f"rolecall: {result.path} unchanged", err=True)
     elif not result.written:
@@ -158,7 +160,7 @@ def show_cmd(profile, as_json) -> int:
             lines.append(f"  {key.ljust(width)} = {value}   # {view['sources'][key]}")
     sys.stdout.write("\n".join(_printable(line) for line in lines) + "\n")
     for problem in view["problems"]:
-        click.echo(f"rolecall: warning: {problem}", err=True)
+        warn(problem)
     return 0
 
 
@@ -196,7 +198,12 @@ def edit_cmd() -> int:
 
 
 @cmd.command("generate")
-@click.option("--sso-session", "session", required=True, help="The sso-session to enumerate.")
+@click.option("--sso-session", "session",
+              help="The sso-session to enumerate (default: the only one; with --start-url: the one with that URL, "
+                   "else a new one named after its subdomain).")
+@click.option("--start-url", metavar="URL", help="Start from this AWS access portal URL (adds the sso-session).")
+@click.option("--sso-region", metavar="REGION", help="The IAM Identity Center region (with --start-url).")
+@click.option("--no-login", is_flag=True, help="Fail (exit 4) instead of signing in when there is no valid token.")
 @click.option("--template", default="{account_name}/{role_name}", show_default=True,
               help="Profile name template: {account_name} {account_id} {role_name} {session} {region} {email}.")
 @click.option("--region", help="region = … in every generated profile (default: the session's region).")
@@ -206,14 +213,74 @@ def edit_cmd() -> int:
 @click.option("--credential-process", is_flag=True,
               help="Write `credential_process = rolecall credential-process …` profiles instead of SSO keys.")
 @DRY_RUN
-def generate_cmd(session, template, region, prune, rename, credential_process, dry_run) -> int:
-    """Write one profile per account and role the sso-session can reach."""
-    from rolecall.configedit import generate
+def generate_cmd(session, start_url, sso_region, no_login, template, region, prune, rename, credential_process,
+                 dry_run) -> int:
+    """Write one profile per account and role the sso-session can reach.
 
+    \b
+    From nothing: rolecall config generate --start-url https://my-org.awsapps.com/start --sso-region eu-west-1
+    (adds the sso-session, signs in when needed, writes every account × role profile).
+    """
+    from rolecall import awsconfig
+    from rolecall.configedit import generate, onboard
+    from rolecall.errors import UsageError
+
+    generate.check_template(template)  # (bad input before any sign-in)
+    if bool(start_url) != bool(sso_region):
+        raise UsageError("--start-url and --sso-region go together",
+                         hint="rolecall config generate --start-url URL --sso-region REGION")
+    if start_url:
+        def ready(name: str) -> bool:  # with --no-login: no token, nothing written
+            if no_login:
+                _signed_in_or_raise(name, start_url, sso_region)
+            return True
+
+        session, added = onboard.ensure_session(start_url, sso_region, session, ready=ready, dry_run=dry_run)
+        if added and dry_run:
+            raise UsageError(f"--dry-run cannot list the accounts of sso-session {session!r}: it is not in the "
+                             "config yet", hint=f"run it without --dry-run (it adds [sso-session {session}])")
+        if added:
+            click.echo(f"rolecall: added [sso-session {session}] ({start_url}, {sso_region})", err=True)
+        _sign_in_if_needed(session, no_login)  # (without --start-url a missing token is exit 4, as before)
+    elif session is None:
+        session = onboard.only_session(awsconfig.load())
     summary, result = generate.run(session, template=template, region=region, prune=prune, rename=rename,
                                    credential_process=credential_process, dry_run=dry_run)
     click.echo(f"rolecall: {summary}", err=True)
     return _report(result)
+
+
+def _signed_in_or_raise(session: str, start_url: str, region: str) -> None:
+    from rolecall.sso.target import SsoTarget
+    from rolecall.sso.tokens import signed_in_until
+
+    target = SsoTarget(session, start_url, region, ("sso:account:access",))
+    if signed_in_until(target) is None:
+        raise target.login_required("no valid SSO token to list the accounts with (--no-login)")
+
+
+def _sign_in_if_needed(session: str, no_login: bool) -> None:
+    """As `rolecall login` does, when the session has no token valid for long enough."""
+    from rolecall import awsconfig
+    from rolecall.sso.target import target_for_session
+    from rolecall.sso.tokens import signed_in_until, state_of
+
+    target = target_for_session(awsconfig.load(), session)
+    if signed_in_until(target) is not None:
+        return
+    state, _ = state_of(target)
+    if state == "refreshable":
+        return  # generate refreshes it itself
+    if no_login:
+        raise target.login_required("no valid SSO token to list the accounts with (--no-login)")
+    from rolecall.sso.login import login
+    from rolecall.sso.ui import TerminalLoginUI
+
+    token = login(target, ui=TerminalLoginUI())
+    from rolecall import clock
+
+    until = clock.parse_timestamp(token["expiresAt"]).strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"logged in to {target.label} (token valid until {until})", err=True)
 
 
 @cmd.command("sso")
@@ -239,3 +306,9 @@ def sso_cmd(**flags) -> int:
 def _printable(text: str) -> str:
     # Names and values come from the file: never send control characters to the terminal.
     return "".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text)
+
+
+# `rolecall config --help` lists each subcommand with its whole first line (click would cut it at ~45 characters).
+for _sub in cmd.commands.values():
+    if _sub.help and not _sub.short_help:
+        _sub.short_help = _sub.help.strip().splitlines()[0]

@@ -24,8 +24,10 @@ def cmd(as_json: bool, offline: bool) -> int:
     if as_json:
         sys.stdout.write(json.dumps([f.as_dict() for f in findings], indent=2, ensure_ascii=False) + "\n")
     else:
+        from rolecall.term import paint
+
         for f in findings:
-            sys.stdout.write(f"[{_MARK[f.status]}] {f.check}: {f.detail}\n")
+            sys.stdout.write(f"[{paint(_MARK[f.status], f.status, sys.stdout)}] {f.check}: {f.detail}\n")
             if f.fix and f.status != doctor.OK:
                 sys.stdout.write(f"         fix: {f.fix}\n")
     return 0 if doctor.all_well(findings) else 1

@@ -85,6 +85,7 @@ def detect_shell() -> str:
 
 HELP = """\
 Usage: rolecall init [bash|zsh|fish]
+       rolecall init --install [bash|zsh|fish] [--yes]
 
   Print the shell integration (the `assume` function and completion).
   Without SHELL, the running shell is detected. Load it from your rc file:
@@ -93,7 +94,12 @@ Usage: rolecall init [bash|zsh|fish]
     zsh (~/.zshrc, after compinit):     eval "$(rolecall init zsh)"
     fish (~/.config/fish/config.fish):  rolecall init fish | source
 
+  --install adds that line for you (once; the old file is kept as .bak);
+  without SHELL it is for your login shell ($SHELL).
+
 Options:
+  --install   Add the line to the shell's rc file instead of printing the script.
+  --yes       Do not ask first (needed without a terminal).
   -h, --help  Show this message and exit.
 """
 
@@ -102,6 +108,8 @@ def run(argv: list[str]) -> int:
     if any(arg in ("-h", "--help") for arg in argv):
         sys.stdout.write(HELP)
         return 0
+    if "--install" in argv:
+        return install([arg for arg in argv if arg != "--install"])
     if len(argv) > 1 or (argv and argv[0].startswith("-")):
         raise UsageError(f"unexpected arguments: {' '.join(argv)}", hint="run: rolecall init bash   (or zsh, fish)")
     shell = argv[0] if argv else detect_shell()
@@ -116,6 +124,49 @@ def run(argv: list[str]) -> int:
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.buffer.flush()
     return 0
+
+
+def install(argv: list[str]) -> int:
+    """`init --install [SHELL] [--yes]`: add the rc line (asking first on a terminal)."""
+    from rolecall.shells import install as rc
+    from rolecall.term import printable
+
+    yes = "--yes" in argv or "-y" in argv
+    rest = [arg for arg in argv if arg not in ("--yes", "-y")]
+    if len(rest) > 1 or (rest and rest[0].startswith("-")):
+        raise UsageError(f"unexpected arguments: {' '.join(rest)}", hint="run: rolecall init --install zsh --yes")
+    shell = rest[0] if rest else (rc.target_shell() or detect_shell())
+    target = rc.plan(shell)
+    if target.already:
+        sys.stderr.write(f"rolecall: {target.path} already loads rolecall; nothing changed\n")
+        return 0
+    if not yes and not _confirm(f"add this line to {target.path}?\n  {target.line}\n[Y/n] "):
+        sys.stderr.write("rolecall: nothing changed\n")
+        return 1
+    backup = rc.apply(target)
+    sys.stderr.write(f"rolecall: added to {target.path}: {printable(target.line)}"
+                     + (f" (the previous file is {backup})" if backup else "") + "\n"
+                     f"rolecall: open a new terminal (or: exec {shell}) and run: assume\n")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    from rolecall.errors import NoTerminal
+    from rolecall.term import open_tty
+
+    try:
+        reader, writer = open_tty()
+    except OSError:
+        raise NoTerminal("rolecall init --install asks before it edits your rc file, and there is no terminal",
+                         hint="run: rolecall init --install SHELL --yes") from None
+    try:
+        writer.write(question)
+        writer.flush()
+        answer = reader.readline().strip().lower()
+    finally:
+        reader.close()
+        writer.close()
+    return answer in ("", "y", "yes")
 
 
 def _sources(shell: str) -> list[str]:
@@ -134,7 +185,9 @@ def click_command() -> Any:
 
     @click.command("init", context_settings={"help_option_names": ["-h", "--help"]})
     @click.argument("shell", required=False, type=click.Choice(shells.SHELLS))
-    def init_cmd(shell: str | None) -> int:
+    @click.option("--install", is_flag=True, help="Add the line to the shell's rc file (once; a .bak is kept).")
+    @click.option("--yes", "-y", is_flag=True, help="With --install: do not ask first.")
+    def init_cmd(shell: str | None, install: bool, yes: bool) -> int:
         """Print the shell integration (the `assume` function and completion).
 
         \b
@@ -142,8 +195,8 @@ def click_command() -> Any:
         zsh (~/.zshrc, after compinit):     eval "$(rolecall init zsh)"
         fish (~/.config/fish/config.fish):  rolecall init fish | source
 
-        Without SHELL, the running shell is detected.
+        Without SHELL, the running shell is detected (--install: your login shell).
         """
-        return run([shell] if shell else [])
+        return run((["--install"] if install else []) + (["--yes"] if yes else []) + ([shell] if shell else []))
 
     return init_cmd

@@ -17,13 +17,18 @@ def until(expires_at: str) -> str:
 @click.option("--all", "every", is_flag=True, help="Log in to every sso-session (and legacy start URL) once.")
 @click.option("--device-code", is_flag=True, help="Use the device code flow (a code to confirm in any browser).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser; print the URL to open.")
-def cmd(profile: str | None, session: str | None, every: bool, device_code: bool, no_browser: bool) -> int:
+@click.option("--force", is_flag=True, help="Sign in again even when the cached token is still valid.")
+def cmd(profile: str | None, session: str | None, every: bool, device_code: bool, no_browser: bool,
+        force: bool) -> int:
     """Log in to IAM Identity Center and cache the token where the AWS CLI and SDKs find it.
 
     Without an option: the sso-session of AWS_PROFILE's profile, else the only one configured.
+    Already signed in (a token with more than 15 minutes left): says until when, opens nothing.
     """
+    from rolecall.session import time_left_text
     from rolecall.sso.login import login
     from rolecall.sso.target import select_targets
+    from rolecall.sso.tokens import signed_in_until
     from rolecall.sso.ui import TerminalLoginUI
 
     config = awsconfig.load()
@@ -31,6 +36,11 @@ def cmd(profile: str | None, session: str | None, every: bool, device_code: bool
                              environ_profile=awsconfig.env_profile())
     ui = TerminalLoginUI(open_browser=not no_browser)
     for target in targets:
+        until_at = None if force else signed_in_until(target)
+        if until_at is not None:
+            click.echo(f"rolecall: already signed in to {target.label} until {until_at.strftime('%H:%M')} UTC "
+                       f"({time_left_text(until_at.timestamp())})", err=True)
+            continue
         token = login(target, device_code=device_code, ui=ui)
         click.echo(f"logged in to {target.label} (token valid until {until(token['expiresAt'])})", err=True)
     return 0

@@ -10,8 +10,14 @@ from pathlib import Path
 
 import click
 
-DEFAULT_DIR = ".rolecall-sandbox"
+DEFAULT_DIR_SHOWN = "$XDG_CACHE_HOME/rolecall/sandbox"  # (rolecall's state dir: never wherever you stand)
 START_TIMEOUT = 15.0
+
+
+def default_dir() -> str:
+    from rolecall import paths
+
+    return str(paths.state_dir() / "sandbox")
 
 
 @click.group(name="sandbox")
@@ -23,8 +29,8 @@ def cmd() -> None:
 @click.option("--org", "org_file", type=click.Path(dir_okay=False), help="Org fixture JSON (default: bundled).")
 @click.option("--generate", type=click.IntRange(0, 100_000), metavar="N", help="Generate an org with N accounts.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True, help="0 = any free port.")
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=DEFAULT_DIR, show_default=True,
-              help="Where to write config, env.sh, pid and log files.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=default_dir,
+              show_default=DEFAULT_DIR_SHOWN, help="Where to write config, env.sh, pid and log files.")
 @click.option("--auto-approve", is_flag=True, help="Approve logins without a browser.")
 @click.option("--background", is_flag=True, help="Detach and return once the sandbox answers.")
 @click.option("--token-ttl", type=click.IntRange(1), default=8 * 3600, show_default=True,
@@ -40,10 +46,36 @@ def start(org_file: str | None, generate: int | None, port: int, directory: str,
 
 
 @cmd.command()
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=DEFAULT_DIR, show_default=True)
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=default_dir,
+              show_default=DEFAULT_DIR_SHOWN)
 def stop(directory: str) -> None:
     """Stop the sandbox started with --background in DIR."""
     stop_sandbox(Path(directory))
+
+
+@cmd.command()
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default=default_dir,
+              show_default=DEFAULT_DIR_SHOWN)
+def approve(directory: str) -> None:
+    """Approve every pending sign-in (PKCE page or device code), as a user in a browser would.
+
+    For a sandbox started without --auto-approve on a machine with no browser.
+    """
+    from rolecall.errors import RolecallError
+    from rolecall.sandbox.control import SandboxControl, SandboxControlError
+
+    url_file = Path(directory) / "sandbox.url"
+    try:
+        url = url_file.read_text().strip()
+    except OSError:
+        raise RolecallError(f"no sandbox runs from {directory} ({url_file} is missing)",
+                            hint="start one: rolecall sandbox start --background") from None
+    try:
+        SandboxControl(url).approve_all()
+    except SandboxControlError as exc:
+        raise RolecallError(f"the sandbox at {url} did not answer: {exc}",
+                            hint="is it still running? rolecall sandbox start --background") from None
+    click.echo(f"rolecall: approved every pending sign-in at {url}", err=True)
 
 
 # ----------------------------------------------------------------------------------------- core
@@ -157,12 +189,13 @@ def _banner(url: str, org, directory: Path, auto_approve: bool) -> None:
 
 
 def start_sandbox(*, org_file: str | None = None, generate: int | None = None, port: int = 0,
-                  directory: Path = Path(DEFAULT_DIR), auto_approve: bool = False, background: bool = False,
+                  directory: Path | None = None, auto_approve: bool = False, background: bool = False,
                   token_ttl: int = 8 * 3600, latency: float = 0.0, force: bool = False) -> int:
     from rolecall.errors import RolecallError
     from rolecall.sandbox.profiles import env_vars, render_config, render_exports
 
     org = _load(org_file, generate)
+    directory = directory or Path(default_dir())
     directory.mkdir(parents=True, exist_ok=True)
     pid = _read_pid(directory)
     if pid is not None and _pid_alive(pid) and _is_this_sandbox(directory, pid):

@@ -42,19 +42,29 @@ def cmd(as_json: bool, profile: str | None, session: str | None, check: bool) ->
     return 0
 
 
+def _left(row: dict) -> str | None:
+    """`in 6h 12m` / `expired 3m ago` beside an expiry."""
+    from rolecall.session import time_left_text
+
+    if row.get("expires_at") is None:
+        return None
+    return time_left_text(0, -float(row["seconds_left"] or 0)) if row["seconds_left"] is not None else None
+
+
 def render(tokens: list[dict], creds: list[dict]) -> str:
     out = []
     if tokens:
         out.append(_table(
-            ["SSO SESSION", "START URL", "REGION", "TOKEN", "EXPIRES (UTC)", "REFRESHABLE"],
+            ["SSO SESSION", "START URL", "REGION", "TOKEN", "EXPIRES (UTC)", "LEFT", "REFRESHABLE"],
             [[t["sso_session"] or f"(profile {t['profile']})", t["start_url"], t["region"], t["state"],
-              t["expires_at"], "yes" if t["refreshable"] else "no"] for t in tokens]))
+              t["expires_at"], _left(t) if t["state"] == "valid" else "expired" if t["expires_at"] else None,
+              "yes" if t["refreshable"] else "no"] for t in tokens]))
     else:
         out.append("no sso-session or SSO profile configured")
     if creds:
         out.append(_table(
-            ["PROFILE", "ACCOUNT", "ROLE", "PROVIDER", "EXPIRES (UTC)", "STATE"],
-            [[c["profile"], c["account_id"], c["role"], c["provider"], c["expires_at"], c["state"]]
+            ["PROFILE", "ACCOUNT", "ROLE", "PROVIDER", "EXPIRES (UTC)", "LEFT", "STATE"],
+            [[c["profile"], c["account_id"], c["role"], c["provider"], c["expires_at"], _left(c), c["state"]]
              for c in creds]))
     else:
         out.append("no cached role credentials")
@@ -64,7 +74,20 @@ def render(tokens: list[dict], creds: list[dict]) -> str:
 def _table(headers: list[str], rows: list[list[object]]) -> str:
     table = [headers] + [[_cell(v) for v in row] for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(headers))]
-    return "\n".join("  ".join(c.ljust(widths[i]) for i, c in enumerate(line)).rstrip() for line in table)
+    left = headers.index("LEFT") if "LEFT" in headers else -1
+    return "\n".join("  ".join(_coloured(c.ljust(widths[i]), i == left and n > 0) for i, c in enumerate(line)).rstrip()
+                     for n, line in enumerate(table))
+
+
+def _coloured(cell: str, is_left: bool) -> str:
+    """The LEFT column: green with an hour or more left, yellow below, red once expired."""
+    if not is_left or not cell.strip() or cell.strip() == "-":
+        return cell
+    from rolecall.term import paint
+
+    text = cell.strip()
+    style = "bad" if text.startswith("expired") else "soon" if "h" not in text else "good"
+    return paint(text, style, sys.stdout) + cell[len(text):]
 
 
 def _cell(value: object) -> str:

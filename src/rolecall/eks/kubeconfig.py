@@ -8,7 +8,6 @@ A file that is not a kubeconfig is refused with its name; nothing is written.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from dataclasses import dataclass, field
@@ -48,8 +47,7 @@ def default_path() -> Path:
 
 
 def _lock_for(path: Path) -> fileio.FileLock:
-    digest = hashlib.sha256(os.fsencode(os.path.abspath(path))).hexdigest()[:24]
-    return fileio.file_lock(paths.state_dir() / "locks" / f"kubeconfig-{digest}")
+    return fileio.file_lock(path, private_dir=False)  # (kept in rolecall's state dir)
 
 
 def _yaml():

@@ -69,7 +69,10 @@ def poll(
     url = authorization.get("verificationUriComplete") or authorization["verificationUri"]
     ui.show_url(url, authorization.get("userCode"))
     ui.open_browser(url)
+    countdown = getattr(ui, "waiting", None)  # (a UI without one shows nothing while it waits)
     while True:
+        if countdown is not None:
+            countdown(max(0.0, deadline - monotonic()))
         if monotonic() + interval > deadline:
             raise LoginFailed(
                 f"timed out after {min(timeout, expires_in):g} s waiting for the device code to be approved",
@@ -78,4 +81,6 @@ def poll(
         sleep(interval)
         token = attempt()
         if token is not None:
+            if countdown is not None:
+                countdown(-1)
             return token

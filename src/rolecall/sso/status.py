@@ -33,16 +33,16 @@ def token_rows(targets: list[SsoTarget], now: datetime | None = None) -> list[di
             "login_command": target.login_command,
             "token_file": str(target.token_path) if state != STATE_ABSENT else None,
         })
-    return rows
+    return sorted(rows, key=lambda row: (row["sso_session"] or "\uffff", row["profile"] or ""))
 
 
-def _role_index(config: AwsConfig) -> dict[str, tuple[str, str, str]]:
-    """cli-cache file name → (profile, account, role) for every SSO profile."""
-    index: dict[str, tuple[str, str, str]] = {}
+def _role_index(config: AwsConfig) -> dict[str, tuple[str, str, str, str]]:
+    """cli-cache file name → (profile, account, role, sso-session or start URL) for every SSO profile."""
+    index: dict[str, tuple[str, str, str, str]] = {}
     for target in all_targets(config):
         for profile, account, role in profiles_of(config, target):
             key = role_cache.sso_key(account, role, session_name=target.session_name, start_url=target.start_url)
-            index.setdefault(key + ".json", (profile, account, role))
+            index.setdefault(key + ".json", (profile, account, role, target.session_name or target.start_url))
     return index
 
 
@@ -59,7 +59,7 @@ def credential_rows(config: AwsConfig, now: datetime | None = None) -> list[dict
             continue
         creds = entry["Credentials"]
         provider = entry.get("ProviderType") or ("assume-role" if "AssumedRoleUser" in entry else "unknown")
-        profile, account, role = index.get(path.name, (None, creds.get("AccountId"), None))
+        profile, account, role, session = index.get(path.name, (None, creds.get("AccountId"), None, None))
         raw_user = entry.get("AssumedRoleUser")
         user = raw_user if isinstance(raw_user, dict) else {}
         arn = user.get("Arn")
@@ -77,9 +77,13 @@ def credential_rows(config: AwsConfig, now: datetime | None = None) -> list[dict
             "profile": profile,
             "account_id": account if isinstance(account, str) else None,
             "role": role,
+            "sso_session": session,
             "expires_at": clock.format_timestamp(expires) if expires else None,
+            "seconds_left": int((expires - now).total_seconds()) if expires else None,
             "state": ("valid" if expires and expires > now else "expired") if expires else "unknown",
         })
-    return rows
+    # by session (role-chain entries last), then profile
+    return sorted(rows, key=lambda row: (row["sso_session"] is None, row["sso_session"] or "",
+                                         row["profile"] or "\uffff", row["file"]))
 
 

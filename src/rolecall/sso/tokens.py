@@ -166,6 +166,17 @@ def start_url_mismatch(target: SsoTarget, info: TokenInfo) -> str | None:
     return None
 
 
+SIGNED_IN_MIN_SECONDS = 15 * 60  # less left than this: `login` signs in again
+
+
+def signed_in_until(target: SsoTarget) -> datetime | None:
+    """When the cached token for `target` ends, if it is valid for longer than SIGNED_IN_MIN_SECONDS."""
+    info = read_info(target)
+    if info is None or start_url_mismatch(target, info) or info.remaining() <= SIGNED_IN_MIN_SECONDS:
+        return None
+    return info.expires_at
+
+
 def state_of(target: SsoTarget, now: datetime | None = None) -> tuple[str, TokenInfo | None]:
     info = read_info(target)
     if info is None:

@@ -26,6 +26,9 @@ class LoginUI(Protocol):
     def info(self, message: str) -> None:
         """A progress line."""
 
+    def waiting(self, seconds_left: float) -> None:
+        """The device code is not approved yet; it expires in `seconds_left` (called every poll)."""
+
 
 def is_headless(environ: dict | None = None) -> bool:
     """An SSH session without a display: a browser here would open on another screen (or none)."""
@@ -37,10 +40,13 @@ def is_headless(environ: dict | None = None) -> bool:
 class TerminalLoginUI:
     """Prompts on a text stream (stderr by default); opens a browser unless told not to."""
 
+    COUNTDOWN_LINE_EVERY = 60.0  # seconds between countdown lines when the stream is not a terminal
+
     def __init__(self, stream: IO[str] | None = None, open_browser: bool = True) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.browser = open_browser
         self._owned = False
+        self._last_countdown: float | None = None
 
     @classmethod
     def for_tty(cls, open_browser: bool = True) -> "TerminalLoginUI":
@@ -70,6 +76,12 @@ class TerminalLoginUI:
         except (OSError, ValueError):
             pass
 
+    def _live(self) -> bool:
+        try:
+            return self.stream.isatty()
+        except (OSError, ValueError):
+            return False
+
     def show_url(self, url: str, user_code: str | None = None) -> None:
         if self.browser:
             lines = ["rolecall: opening your browser to sign in; if it does not open, visit:", f"  {url}"]
@@ -86,3 +98,19 @@ class TerminalLoginUI:
 
     def info(self, message: str) -> None:
         self._write(f"rolecall: {message}\n")
+
+    def waiting(self, seconds_left: float) -> None:
+        """Show the countdown; a negative `seconds_left`: the wait is over (clear the live line)."""
+        if seconds_left < 0:
+            if self._last_countdown is not None and self._live():
+                self._write("\r\x1b[K")
+            return
+        left = int(seconds_left)
+        text = f"rolecall: waiting for approval: {left // 60}m {left % 60:02d}s left (Ctrl-C to stop)"
+        if self._live():  # one line, rewritten in place
+            self._last_countdown = seconds_left
+            self._write("\r\x1b[K" + text)
+            return
+        if self._last_countdown is None or self._last_countdown - seconds_left >= self.COUNTDOWN_LINE_EVERY:
+            self._last_countdown = seconds_left
+            self._write(text + "\n")
