@@ -350,8 +350,10 @@ class AwsConfig:
         try:
             return self.profiles[name]
         except KeyError:
+            from rolecall.term import printable
+
             raise ProfileNotFound(name, str(self.config_path), no_files=self.no_files,
-                                  close=close_names(name, self.profiles),
+                                  close=[printable(c) for c in close_names(name, self.profiles)],
                                   from_env=_ENV_CHOICE.get(name)) from None
 
     def session(self, name: str) -> SsoSession:

@@ -163,9 +163,14 @@ def launch_argv(browser: Browser, url: str, isolation: str) -> list[str]:
         raise ValueError(f"{browser.name} has no executable to launch")
     if browser.name in CHROMIUM_FAMILY:
         directory = isolation_dir(isolation)
-        from rolecall import fileio
+        from rolecall import fileio, hot
 
         fileio.ensure_private_dir(directory)
+        for path in (directory.parent, directory):  # its cookies are your console sessions
+            problem = hot.dir_problem(str(path))
+            if problem:
+                raise RolecallError(f"not using {path}: it {problem}",
+                                    hint=f"remove it (rolecall makes it again, 0700): rm -rf {path}")
         return [browser.path, f"--user-data-dir={directory}", "--no-first-run", "--no-default-browser-check",
                 "--new-window", url]
     if browser.name == "firefox":

@@ -79,11 +79,10 @@ CREATE_CONFIG_HINT = ("create it: rolecall config add-session NAME --start-url U
 class ProfileNotFound(ConfigError):
     def __init__(self, name: str, path: str | None = None, *, no_files: bool = False,
                  close: list[str] | None = None, from_env: str | None = None) -> None:
-        from rolecall.term import printable
-
+        # (`close`: names already made printable by the caller; this module imports nothing of rolecall)
         hint = CREATE_CONFIG_HINT if no_files else "run: rolecall list   (to see the profiles you have)"
         if close and not no_files:
-            hint = f"did you mean {' or '.join(printable(c) for c in close)}?   (all of them: rolecall list)"
+            hint = f"did you mean {' or '.join(close)}?   (all of them: rolecall list)"
         if from_env:
             hint += f"   (or: unset {from_env})"
         super().__init__(

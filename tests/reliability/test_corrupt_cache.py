@@ -93,7 +93,8 @@ def test_a_corrupt_client_registration_is_replaced_by_a_new_one(sandbox, aws_con
     assert len(registrations) == 1
     registrations[0].write_bytes(b'{"clientId": "x", "clientSec')
     sandbox.reset_counts()
-    (again,) = zygote.run([{"argv": ["login", "--profile", names[0], "--device-code", "--no-browser"]}])
+    # (--force: the token is still valid, and a plain `login` would only say so)
+    (again,) = zygote.run([{"argv": ["login", "--profile", names[0], "--device-code", "--no-browser", "--force"]}])
     assert again.returncode == 0, again.stderr
     assert len(warnings_of(again.stderr)) == 1 and str(registrations[0]) in again.stderr
     assert sandbox.count("RegisterClient") == 1

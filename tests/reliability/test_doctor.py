@@ -15,7 +15,7 @@ from tests.support.tools import require_tool
 from tests.support.faults import FMT, SESSION, cli, sandbox_config, sso_login
 from tests.support.sso import token_path
 
-ALL_CHECKS = {"config", "profiles", "token", "clock", "shell", "completion", "permissions", "state"}
+ALL_CHECKS = {"config", "profiles", "token", "clock", "shell", "completion", "permissions", "state", "browser"}
 
 
 def doctor(*args: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, list[dict]]:
@@ -180,7 +180,8 @@ def test_shell_integration_not_loaded_names_the_rc_line(aws_config, monkeypatch,
     result, findings = doctor("--offline")
     finding = single(findings, "shell")
     assert finding["status"] == "warn"
-    assert finding["fix"] == f"add this line to {rc}: {line}"
+    name = shell.rsplit("/", 1)[-1]
+    assert finding["fix"] == f"run: rolecall init --install {name}   (it adds {line!r} to {rc})"
     assert result.returncode == 1
     completion = single(findings, "completion")
     assert completion["status"] == "warn" and "shell integration" in completion["fix"]

@@ -62,3 +62,24 @@ def test_the_shell_is_detected_when_not_given(isolated_home):
 def test_doctor_offers_it(isolated_home):
     done = run_rolecall("doctor", "--offline", env={"SHELL": "/bin/bash"})
     assert "rolecall init --install bash" in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("shell, existing", [
+    ("fish", "rolecall init fish | source\n"),
+    ("zsh", 'eval "$(rolecall init zsh)"\n'),
+    ("bash", "  eval \"$('/opt/x/bin/rolecall' init bash)\"\n"),
+])
+def test_a_file_that_already_loads_rolecall_is_left_alone(shell, existing, isolated_home):
+    rc = isolated_home / RC[shell]
+    rc.parent.mkdir(parents=True, exist_ok=True)
+    rc.write_text(existing)
+    done = run_rolecall("init", "--install", shell, "--yes")
+    assert done.returncode == 0 and "already" in done.stderr, done.stderr
+    assert rc.read_text() == existing and not rc.with_name(rc.name + ".bak").exists()
+
+
+def test_a_commented_out_line_does_not_count(isolated_home):
+    rc = isolated_home / ".bashrc"
+    rc.write_text('# eval "$(rolecall init bash)"\n')
+    assert run_rolecall("init", "--install", "bash", "--yes").returncode == 0
+    assert rc.read_text().count("rolecall init bash") == 2

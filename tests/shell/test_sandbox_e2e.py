@@ -98,10 +98,10 @@ def test_assume_sso_profile(box, rolecall, tmp_path, shell):
     expires = datetime.fromisoformat(env["AWS_CREDENTIAL_EXPIRATION"])
     assert expires.utcoffset().total_seconds() == 0 and expires > datetime.now(timezone.utc)
     assert env["ROLECALL_EXPIRATION"] == env["AWS_CREDENTIAL_EXPIRATION"]
-    # the confirmation: profile, account (+ name), role, expiry; no secret
+    # the confirmation: profile, account (+ name), role, region, expiry; no secret
     line = result.stderr.strip().splitlines()[-1]
     assert line.startswith("rolecall: assumed dev: account 111111111111 (sandbox-dev), role AdministratorAccess, "
-                           "expires ")
+                           f"region {env['AWS_REGION']}, expires ")
     for secret in (env["AWS_SECRET_ACCESS_KEY"], env["AWS_SESSION_TOKEN"]):
         assert secret not in result.stderr
     # the credentials work, read by botocore from the environment

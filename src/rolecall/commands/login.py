@@ -11,6 +11,22 @@ def until(expires_at: str) -> str:
     return clock.parse_timestamp(expires_at).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _check_region(target) -> None:
+    import shlex
+
+    from rolecall import regions
+    from rolecall.errors import ConfigError
+    from rolecall.term import printable
+
+    why = regions.problem(target.region)
+    if why is None:
+        return
+    fix = (f"rolecall config set --session {shlex.quote(target.session_name)} sso_region us-east-1"
+           if target.session_name else f"rolecall config set {shlex.quote(target.profile_name or 'PROFILE')} "
+                                      "sso_region us-east-1")
+    raise ConfigError(f"sso_region of {printable(target.label)}: {why}", key="sso_region", hint=f"run: {fix}")
+
+
 @click.command("login")
 @click.option("--profile", "-p", "profile", metavar="PROFILE", help="Log in for this profile's sso-session.")
 @click.option("--sso-session", "session", metavar="NAME", help="Log in to this sso-session.")
@@ -36,6 +52,7 @@ def cmd(profile: str | None, session: str | None, every: bool, device_code: bool
                              environ_profile=awsconfig.env_profile())
     ui = TerminalLoginUI(open_browser=not no_browser)
     for target in targets:
+        _check_region(target)  # (a token on disk must not hide a broken config)
         until_at = None if force else signed_in_until(target)
         if until_at is not None:
             click.echo(f"rolecall: already signed in to {target.label} until {until_at.strftime('%H:%M')} UTC "

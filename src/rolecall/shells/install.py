@@ -18,7 +18,7 @@ from pathlib import Path
 from rolecall import shells
 
 MARK = "# rolecall: the assume function and shell completion (added by rolecall, --install)"
-_LOADS = re.compile(r"^\s*[^#\s].*rolecall\S*['\"]?\s+init\b", re.M)
+_LOADS = re.compile(r"^(?!\s*#).*rolecall\S*['\"]?\s+init\b", re.M)  # a line, not a comment, running `rolecall init`
 _COMPINIT = re.compile(r"^\s*[^#\n]*\bcompinit\b", re.M)
 
 
