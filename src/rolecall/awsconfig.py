@@ -402,6 +402,31 @@ class AwsConfig:
 
     # -- validation ---------------------------------------------------------
 
+    def chained_role_path(self, name: str) -> list[str] | None:
+        """The source chain when profile `name` surely yields chained-role credentials, else None.
+
+        Role chaining = AssumeRole called with role credentials: two role hops, or
+        one hop whose base is an SSO role (or an instance/container role). AWS
+        caps such sessions at one hour (AssumeRole and console alike). With user
+        keys or unknown sources underneath we cannot tell: then AWS speaks.
+        """
+        from rolecall.errors import RolecallError
+
+        try:
+            chain = self.source_chain(name)
+        except RolecallError:
+            return None
+        profiles = [self.profiles[n] for n in chain]
+        hops = sum(1 for p in profiles if p.kind == KIND_ROLE_CHAIN)
+        if hops == 0:
+            return None
+        base = profiles[-1]
+        role_base = base.is_sso or (
+            base.kind == KIND_ROLE_CHAIN
+            and (base.credential_source or "") in ("Ec2InstanceMetadata", "EcsContainer")
+        )
+        return chain if hops >= 2 or role_base else None
+
     def check_profile(self, name: str) -> Profile:
         """The profile, or the first problem with it (or its chain) as ConfigError."""
         problems = self.profile_problems(name)
@@ -619,11 +644,12 @@ def close_names(name: str, known: Iterable[str], n: int = 3) -> list[str]:
 
 
 def env_profile() -> str | None:
-    """The profile the environment selects (AWS CLI v2 order: AWS_PROFILE first).
+    """The profile the environment selects, in botocore's order: AWS_DEFAULT_PROFILE, then AWS_PROFILE
+    (botocore.configprovider's `profile` variable; a differential test holds rolecall to it).
 
     Remembered, so that "not found" can say the name came from the environment.
     """
-    for variable in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+    for variable in ("AWS_DEFAULT_PROFILE", "AWS_PROFILE"):
         value = os.environ.get(variable)
         if value:
             _ENV_CHOICE[value] = variable

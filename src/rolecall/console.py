@@ -483,34 +483,6 @@ def _ca_bundle(profile: Any) -> str | None:
     return os.path.expanduser(bundle) if bundle else None
 
 
-def chained_role_path(config: Any, name: str) -> list[str] | None:
-    """The source chain when profile `name` surely yields chained-role credentials, else None.
-
-    Role chaining = AssumeRole called with role credentials: two role hops, or
-    one hop whose base is an SSO role (or an instance/container role). With
-    user keys or unknown sources underneath we cannot tell; the federation
-    endpoint's 400 then speaks for itself.
-    """
-    from rolecall import awsconfig
-
-    try:
-        chain = config.source_chain(name)
-    except RolecallError:
-        return None
-    profiles = [config.profiles[n] for n in chain]
-    hops = sum(1 for p in profiles if p.kind == awsconfig.KIND_ROLE_CHAIN)
-    if hops == 0:
-        return None
-    base = profiles[-1]
-    role_base = base.is_sso or (
-        base.kind == awsconfig.KIND_ROLE_CHAIN
-        and (base.credential_source or "") in ("Ec2InstanceMetadata", "EcsContainer")
-    )
-    if hops >= 2 or role_base:
-        return chain
-    return None
-
-
 # --------------------------------------------------------------------------
 # Delivering the URL: clipboard (the browser: rolecall.browsers).
 
@@ -581,7 +553,7 @@ def sign_in_url(
             )
     config, profile = _load_profile(profile_name)
     if duration is not None and profile is not None:
-        chain = chained_role_path(config, profile.name)
+        chain = config.chained_role_path(profile.name)
         if chain is not None:
             raise UsageError(
                 f"profile {profile.name} gets its credentials by role chaining ({' → '.join(chain)}); "

@@ -869,8 +869,8 @@ EKS_MIN_LEFT_SECONDS = 60  # hand out a cached token only with more than this le
 # (names, metavar or None for a flag, help), as CREDENTIAL_PROCESS_OPTIONS
 EKS_TOKEN_OPTIONS = (
     (("--cluster", "--cluster-name", "-c"), "NAME", "The EKS cluster's name (the x-k8s-aws-id the token is for)."),
-    (("--profile", "-p"), "PROFILE", "The profile whose credentials sign the token (default: AWS_PROFILE, "
-                                     "AWS_DEFAULT_PROFILE, default)."),
+    (("--profile", "-p"), "PROFILE", "The profile whose credentials sign the token (default: "
+                                     "AWS_DEFAULT_PROFILE, AWS_PROFILE, default)."),
     (("--region", "-r"), "REGION", "The cluster's region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's)."),
     (("--role-arn",), "ARN", "Assume this role with the profile's credentials and sign with it."),
     (("--auto-login",), None, "Log in (browser + /dev/tty) when the SSO token is missing or expired."),
@@ -886,7 +886,8 @@ def parse_eks_token_args(argv: list[str]) -> tuple[dict | None, str]:
     if not found["cluster"]:
         return None, "--cluster NAME is required"
     if found["profile"] is None:
-        found["profile"] = os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE") or "default"
+        # botocore's order: AWS_DEFAULT_PROFILE, then AWS_PROFILE (as rolecall.awsconfig.env_profile)
+        found["profile"] = os.environ.get("AWS_DEFAULT_PROFILE") or os.environ.get("AWS_PROFILE") or "default"
     return found, ""
 
 

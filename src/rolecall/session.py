@@ -122,6 +122,39 @@ def cleared() -> dict[str, str | None]:
     return {name: None for name in MANAGED_VARS}
 
 
+# The user's own region, as it was before the first `assume` in this shell: a profile without a
+# region leaves it in place, and --unset puts it back (never what a previous assume set).
+# Each mark is `set:VALUE` or `unset`; no mark yet means "this shell's value now is the user's".
+SAVED_REGION_VARS = {"AWS_REGION": "_ROLECALL_SAVED_AWS_REGION",
+                     "AWS_DEFAULT_REGION": "_ROLECALL_SAVED_AWS_DEFAULT_REGION"}
+
+
+def user_regions(environ: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    env = os.environ if environ is None else environ
+    found: dict[str, str | None] = {}
+    for name, mark_name in SAVED_REGION_VARS.items():
+        mark = env.get(mark_name)
+        if mark is None:
+            found[name] = env.get(name) or None
+        else:
+            found[name] = mark[4:] if mark.startswith("set:") and mark[4:] else None
+    return found
+
+
+def region_marks(environ: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """The marks to keep in a shell that `assume` changes (they stay until --unset)."""
+    return {SAVED_REGION_VARS[name]: ("set:" + value if value else "unset")
+            for name, value in user_regions(environ).items()}
+
+
+def unset_changes(environ: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """`assume --unset`: everything rolecall set goes; the user's own region comes back."""
+    changes = cleared()
+    changes.update({name: value for name, value in user_regions(environ).items() if value})
+    changes.update({mark: None for mark in SAVED_REGION_VARS.values()})
+    return changes
+
+
 
 def session_changes(profile: str, credentials: Any | None, region: str | None) -> dict[str, str | None]:
     """The full variable set for `profile`: managed names unset, then the new values.
@@ -145,6 +178,8 @@ def session_changes(profile: str, credentials: Any | None, region: str | None) -
     if region:
         changes["AWS_REGION"] = region
         changes["AWS_DEFAULT_REGION"] = region
+    else:  # no region of its own: the user's stays (not a previous profile's)
+        changes.update({name: value for name, value in user_regions().items() if value})
     changes["ROLECALL_PROFILE"] = profile
     return changes
 
@@ -209,12 +244,27 @@ def region_for(config: Any, profile: str, override: str | None) -> str | None:
 
 
 
-def warn_duration_ignored(config: Any, profile: str, duration: int | None) -> None:
+CHAINED_MAX_DURATION = 3600  # AWS: a role assumed with role credentials lasts at most an hour
+
+
+def check_duration(config: Any, profile: str, duration: int | None) -> None:
+    """-d for `profile`: ignored (with a warning) unless it assumes a role; refused before any call
+    above an hour when that role is assumed with role credentials (role chaining)."""
     from rolecall.awsconfig import KIND_ROLE_CHAIN
 
-    if duration is not None and config.profile(profile).kind != KIND_ROLE_CHAIN:
+    if duration is None:
+        return
+    if config.profile(profile).kind != KIND_ROLE_CHAIN:
         warn(f"--duration applies to role_arn profiles only; {printable(profile)} is "
-            f"a {config.profile(profile).kind} profile, so it was ignored")
+             f"a {config.profile(profile).kind} profile, so it was ignored")
+        return
+    chain = config.chained_role_path(profile) if duration > CHAINED_MAX_DURATION else None
+    if chain is not None:
+        raise UsageError(
+            f"-d {duration}: profile {printable(profile)} gets its credentials by role chaining "
+            f"({' → '.join(printable(n) for n in chain)}), and AWS allows such a session at most "
+            f"{CHAINED_MAX_DURATION} s (1 hour)",
+            hint=f"use -d {CHAINED_MAX_DURATION} or less (or leave -d out)")
 
 
 
@@ -284,7 +334,7 @@ def exec_with_profile(config: Any, name: str, command: list[str], *, region: str
     renews itself (rolecall.credential_server) for as long as it runs.
     """
     config.profile(name)
-    warn_duration_ignored(config, name, duration)
+    check_duration(config, name, duration)
     if serve:
         with credential_server(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
                                refresh=refresh) as server:
@@ -296,6 +346,11 @@ def exec_with_profile(config: Any, name: str, command: list[str], *, region: str
     credentials = resolve(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
                           snapshot=snapshot, refresh=refresh)
     changes = session_changes(name, None if profile_only else credentials, region_for(config, name, region))
+    if not profile_only:
+        # The keys and the region, not AWS_PROFILE: a child that carries its environment elsewhere
+        # (docker run -e, a devcontainer, ssh SendEnv) has no such profile, and botocore would raise
+        # ProfileNotFound there (as Granted and aws-vault do for exec). ROLECALL_PROFILE still names it.
+        changes["AWS_PROFILE"] = None
     return run_command(command, child_environment(changes))
 
 

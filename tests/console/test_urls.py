@@ -162,7 +162,7 @@ credential_source = Ec2InstanceMetadata
 ])
 def test_chained_role_detection(aws_config, profile, chain):
     aws_config(CHAIN_CONFIG)
-    assert console.chained_role_path(awsconfig.load(), profile) == chain
+    assert awsconfig.load().chained_role_path(profile) == chain
 
 
 def test_env_credentials(monkeypatch):

@@ -155,21 +155,57 @@ def test_duration_seconds_from_profile_and_override(sandbox, logged_in):
     assert _assume_key(RoleArn=arn, DurationSeconds=1800) in keys
 
 
-def test_sts_region_is_the_profile_region_else_the_source_region(sandbox, logged_in, monkeypatch):
+@pytest.mark.parametrize("profile, default_region", [
+    ("staging-deploy", "ap-south-1"),  # no region anywhere but the environment's; its source has eu-west-1
+    ("dev-deploy", "ap-south-1"),
+    ("chain-with-region", "ap-south-1"),  # AWS_DEFAULT_REGION beats the profile's region, as in botocore
+    ("chain-with-region", None),  # the region of the profile being resolved, for every link
+])
+def test_sts_region_is_the_one_botocore_uses(sandbox, logged_in, aws_config, monkeypatch, profile, default_region):
+    """Differential: the regions AssumeRole is signed for (the sandbox records them), rolecall vs botocore.
+
+    (With no region at all, botocore pointed at an endpoint override raises NoRegionError; rolecall then
+    uses the partition's default region: the next test.)"""
+    import boto3
+
+    from tests.support.sso import BASE_CONFIG
+
+    aws_config(BASE_CONFIG + "\n[profile chain-with-region]\nrole_arn = arn:aws:iam::222222222222:role/deploy\n"
+                             "source_profile = dev-deploy\nregion = eu-north-1\n")
+    if default_region:
+        monkeypatch.setenv("AWS_DEFAULT_REGION", default_region)
+    else:
+        monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+
+    def signed_regions(run) -> list[str]:
+        sandbox.reset_counts()
+        run()
+        # (a set: rolecall, like the AWS CLI, reuses a cached role whose cache key another link shares)
+        return sorted({name.split("@", 1)[1] for name in sandbox.counts if name.startswith("AssumeRole@")})
+
+    ours = signed_regions(lambda: Resolver(awsconfig.load()).resolve(profile))
+    theirs = signed_regions(lambda: boto3.Session(profile_name=profile).get_credentials().get_frozen_credentials())
+    assert ours == theirs and ours, (ours, theirs)
+
+
+def test_a_regionless_govcloud_or_china_chain_never_goes_to_commercial_us_east_1(aws_config, monkeypatch):
     from rolecall import aws
 
-    regions = []
-    real = aws.client
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    regions: list[str] = []
 
     def spy(service, region, **kwargs):
-        if service == "sts":
-            regions.append(region)
-        return real(service, region, **kwargs)
+        regions.append(region)
+        raise RuntimeError("stop here")
 
-    monkeypatch.setattr(aws, "client", spy)
-    config = awsconfig.load()
-    Resolver(config).resolve("staging-deploy")  # no region; source dev-admin has eu-west-1
-    assert regions == ["eu-west-1"]
+    for partition, expected in (("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1"), ("aws", "us-east-1")):
+        aws_config("[profile base]\n[profile role]\nsource_profile = base\n"
+                   f"role_arn = arn:{partition}:iam::123456789012:role/r\n",
+                   "[base]\naws_access_key_id = AKIAUSER\naws_secret_access_key = s\n")
+        monkeypatch.setattr(aws, "client", spy)
+        with pytest.raises(RuntimeError):
+            Resolver(awsconfig.load()).resolve("role")
+        assert regions[-1] == expected
 
 
 def test_cycle_is_a_config_error_naming_the_chain(rolecall, aws_config, sandbox):

@@ -63,6 +63,10 @@ def _assume_and_dump(sh, args: str, *, before: bool = True, prelude: str = "", e
     return result, (parse_env_dump(first) if before else None), parse_env_dump(second)
 
 
+# What `assume` keeps about the user's own region (from the test env: AWS_DEFAULT_REGION=us-east-1).
+REGION_MARKS = {"_ROLECALL_SAVED_AWS_REGION": "unset", "_ROLECALL_SAVED_AWS_DEFAULT_REGION": "set:us-east-1"}
+
+
 def _expected_after(before: dict, new: dict) -> dict:
     expected = {k: v for k, v in before.items() if k not in MANAGED}
     expected.update(new)
@@ -81,6 +85,7 @@ def test_assume_exports_exactly_the_profile(sh):
         "AWS_REGION": "eu-west-1",
         "AWS_DEFAULT_REGION": "eu-west-1",
         "ROLECALL_PROFILE": WEIRD,
+        **REGION_MARKS,
     })
     sh.assert_no_side_effects()
     # the confirmation names the profile; secrets never reach stderr
@@ -111,10 +116,11 @@ def test_region_flag_and_profile_without_region(sh):
     result, _, after = _assume_and_dump(sh, "-r ap-south-1 plain", before=False)
     assert result.returncode == 0, result.stderr
     assert (after["AWS_REGION"], after["AWS_DEFAULT_REGION"]) == ("ap-south-1", "ap-south-1")
-    # A profile without a region leaves no region behind (the test env had AWS_DEFAULT_REGION).
+    # A profile without a region leaves the user's own region alone (the test env has
+    # AWS_DEFAULT_REGION=us-east-1 and no AWS_REGION).
     result, _, after = _assume_and_dump(sh, "noregion", before=False)
     assert result.returncode == 0, result.stderr
-    assert "AWS_REGION" not in after and "AWS_DEFAULT_REGION" not in after
+    assert "AWS_REGION" not in after and after["AWS_DEFAULT_REGION"] == "us-east-1"
     assert after["AWS_PROFILE"] == "noregion"
 
 
@@ -123,8 +129,11 @@ def test_unset_leaves_no_rolecall_variable(sh):
     result, before, after = _assume_and_dump(sh, "--unset", prelude=prelude)
     assert result.returncode == 0, result.stderr
     assert before["ROLECALL_PROFILE"] == WEIRD  # the prelude did assume
-    assert [k for k in MANAGED if k in after] == []
-    assert without_shell_noise(after) == _expected_after(before, {})
+    # Only the user's own region is back (the test env's AWS_DEFAULT_REGION, from before the first assume).
+    assert [k for k in MANAGED if k in after] == ["AWS_DEFAULT_REGION"] and after["AWS_DEFAULT_REGION"] == "us-east-1"
+    expected = {k: v for k, v in _expected_after(before, {"AWS_DEFAULT_REGION": "us-east-1"}).items()
+                if not k.startswith("_ROLECALL_SAVED")}
+    assert without_shell_noise(after) == expected
     assert "cleared" in result.stderr
 
 
@@ -185,7 +194,7 @@ def test_profile_only_exports_just_the_profile(sh):
     assert result.returncode == 0, result.stderr
     assert without_shell_noise(after) == _expected_after(before, {
         "AWS_PROFILE": "plain", "AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2",
-        "ROLECALL_PROFILE": "plain",
+        "ROLECALL_PROFILE": "plain", **REGION_MARKS,
     })
     assert "AWS_PROFILE only" in result.stderr
 
@@ -215,7 +224,8 @@ def test_exec_runs_uncaptured_with_argv_intact(sh, tmp_path):
     child = json.loads(out.read_text())
     assert child["argv"] == args
     assert child["env"]["AWS_ACCESS_KEY_ID"] == "AKIAPLAIN"
-    assert child["env"]["AWS_PROFILE"] == "plain"
+    assert child["env"]["AWS_PROFILE"] is None  # keys only in an exec child (the profile may not exist there)
+    assert child["env"]["ROLECALL_PROFILE"] == "plain"
     assert child["env"]["AWS_SESSION_TOKEN"] is None
     # the shell itself is unchanged
     assert without_shell_noise(after) == without_shell_noise(before)

@@ -64,11 +64,10 @@ def test_exec_passes_argv_untouched_and_returns_the_status(rolecall, tmp_path):
         "AWS_ACCESS_KEY_ID": "AKIAPLAIN",
         "AWS_SECRET_ACCESS_KEY": "plain/secret+x=",
         "AWS_SESSION_TOKEN": "IQoJb3JpZ2luX2VjE+/token==",
-        "AWS_PROFILE": "plain",
         "AWS_REGION": "us-west-2",
         "AWS_DEFAULT_REGION": "us-west-2",
         "ROLECALL_PROFILE": "plain",
-    }
+    }  # no AWS_PROFILE beside the keys: the child may not have that profile (docker -e, ssh SendEnv)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["child.json", "home"]
     assert "plain/secret" not in result.stderr
 
@@ -81,9 +80,10 @@ def test_exec_clears_variables_of_a_previous_assume(rolecall, tmp_path):
     assert result.returncode == 0, result.stderr
     env = json.loads(out.read_text())["env"]
     assert env["AWS_SECRET_ACCESS_KEY"] == "it's $(touch pwned) `x` \\ ü"
-    assert env["AWS_PROFILE"] == "-dash it's"
+    assert env["AWS_PROFILE"] is None and env["ROLECALL_PROFILE"] == "-dash it's"
     assert [k for k, v in env.items() if v == "stale"] == []
-    assert env["AWS_REGION"] is None  # the profile has none; the test env's AWS_DEFAULT_REGION is cleared
+    # the profile has none: the user's own region (the test env's AWS_DEFAULT_REGION) is kept
+    assert env["AWS_REGION"] is None and env["AWS_DEFAULT_REGION"] == "us-east-1"
 
 
 def test_exec_profile_only(rolecall, tmp_path):
@@ -269,3 +269,14 @@ def test_export_copy_inside_command_substitution_does_not_hang(rolecall, tmp_pat
     done = subprocess.run(["bash", "--noprofile", "--norc", "-c", script], capture_output=True, text=True,
                           env=env, timeout=25)
     assert done.stdout == "done:\n", done.stderr
+
+
+def test_an_exec_child_without_the_profile_still_gets_its_keys_in_botocore(rolecall, tmp_path):
+    """docker run -e / ssh SendEnv: the child has the variables but not the config file."""
+    import sys
+
+    probe = ("import os, botocore.session; os.environ['AWS_CONFIG_FILE'] = os.environ['AWS_SHARED_CREDENTIALS_FILE'] "
+             "= '/nonexistent'; print(botocore.session.Session().get_credentials().access_key)")
+    result = rolecall("exec", "plain", "--", sys.executable, "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "AKIAPLAIN"

@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 from rolecall import hot
 from rolecall.errors import EXIT_INTERRUPTED, EXIT_LOGIN_REQUIRED, RolecallError, UsageError
 from rolecall.session import (
+    check_duration,
     check_region,
-    cleared,
     describe,
     describe_parts,
     exec_with_profile,
@@ -38,10 +38,11 @@ from rolecall.session import (
     refresh_marks,
     refresh_window_seconds,
     region_for,
+    region_marks,
     resolve,
     say,
     session_changes,
-    warn_duration_ignored,
+    unset_changes,
 )
 from rolecall.term import printable
 
@@ -388,7 +389,7 @@ def _env_mode(opts: Options) -> int:
 
     shell = require_wrapper(opts)
     if opts.unset:
-        write_stdout(shells.render(shell, {**cleared(), PREVIOUS_VAR: None}, report=True))
+        write_stdout(shells.render(shell, {**unset_changes(), PREVIOUS_VAR: None}, report=True))
         say("rolecall: cleared the AWS credentials, profile and region rolecall set in this shell")
         return 0
     if opts.renew:
@@ -407,6 +408,7 @@ def _env_mode(opts: Options) -> int:
             changes = session_changes(opts.profile, credentials, chosen_region)
             changes.update(refresh_marks(credentials, refresh_window_seconds()))
             changes.update(_previous_mark(opts.profile))
+            changes.update(region_marks())
             say("rolecall: assumed " + describe_parts(opts.profile, credentials.account_id,
                                                       fields.get("AccountName"), credentials.role_name,
                                                       credentials.expires, region=chosen_region))
@@ -421,7 +423,7 @@ def _env_mode(opts: Options) -> int:
     if name is None:
         return EXIT_INTERRUPTED
     config.profile(name)  # ProfileNotFound before anything else
-    warn_duration_ignored(config, name, duration)
+    check_duration(config, name, duration)
     credentials = resolve(config, name, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login,
                           snapshot=snapshot, refresh=opts.refresh)
     chosen_region = region_for(config, name, region)
@@ -429,6 +431,7 @@ def _env_mode(opts: Options) -> int:
     if not profile_only:
         changes.update(refresh_marks(credentials, refresh_window_seconds()))
     changes.update(_previous_mark(name))
+    changes.update(region_marks())
     code = shells.render(shell, changes, report=True)
     if profile_only:
         say(f"rolecall: using profile {describe(config, name, credentials, region=chosen_region)} "

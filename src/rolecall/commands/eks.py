@@ -97,7 +97,7 @@ def click_command() -> Any:
             token = click.option(*names, is_flag=True, help=text)(token)
 
     @group.command("list")
-    @click.option("-p", "--profile", metavar="PROFILE", help="Default: AWS_PROFILE, AWS_DEFAULT_PROFILE, default.")
+    @click.option("-p", "--profile", metavar="PROFILE", help="Default: AWS_DEFAULT_PROFILE, AWS_PROFILE, default.")
     @click.option("-r", "--region", metavar="REGION", help="Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's.")
     @click.option("--no-login", is_flag=True, help="Fail instead of logging in when the SSO token is gone.")
     def list_clusters(profile: str | None, region: str | None, no_login: bool) -> int:
@@ -119,7 +119,7 @@ def click_command() -> Any:
     @group.command("kubeconfig")
     @click.option("-c", "--cluster", "--cluster-name", "cluster", metavar="NAME", help="The cluster to add.")
     @click.option("--all", "all_", is_flag=True, help="Add every cluster the profile can list in the region.")
-    @click.option("-p", "--profile", metavar="PROFILE", help="Default: AWS_PROFILE, AWS_DEFAULT_PROFILE, default.")
+    @click.option("-p", "--profile", metavar="PROFILE", help="Default: AWS_DEFAULT_PROFILE, AWS_PROFILE, default.")
     @click.option("-r", "--region", metavar="REGION", help="Default: AWS_REGION, AWS_DEFAULT_REGION, the profile's.")
     @click.option("--alias", metavar="NAME", help="The context's name (default: the cluster ARN).")
     @click.option("--role-arn", metavar="ARN", help="Tokens are signed by this role, assumed with the profile.")

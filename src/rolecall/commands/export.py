@@ -46,7 +46,7 @@ def cmd(profile: str | None, fmt: str, copy: bool, duration: str | None, mfa_tok
     name = profile or awsconfig.env_profile() or "default"
     config.profile(name)
     seconds = session.parse_duration(duration)
-    session.warn_duration_ignored(config, name, seconds)
+    session.check_duration(config, name, seconds)
     credentials = session.resolve(config, name, duration=seconds, mfa_token=mfa_token, no_login=no_login,
                                  snapshot=snapshot, refresh=refresh)
     text = formats.render(credentials, fmt, region=config.profile(name).region)

@@ -41,7 +41,7 @@ def cmd(profile: str, region: str | None, duration: str | None, fmt: str, mfa_to
     config = awsconfig.load()
     config.profile(profile)
     seconds = session.parse_duration(duration)
-    session.warn_duration_ignored(config, profile, seconds)
+    session.check_duration(config, profile, seconds)
     region = session.region_for(config, profile, session.check_region(region))
     server = session.credential_server(config, profile, duration=seconds, mfa_token=mfa_token, no_login=no_login,
                                        refresh=refresh)

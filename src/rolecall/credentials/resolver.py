@@ -40,6 +40,11 @@ LoginHandler = Callable[[Any], Any]
 MfaPrompter = Callable[[str, str], str]  # (mfa_serial, profile) → code
 
 
+# The region an AssumeRole goes to when nothing names one, by the role ARN's partition.
+PARTITION_DEFAULT_REGIONS = {"aws": "us-east-1", "aws-us-gov": "us-gov-west-1", "aws-cn": "cn-north-1",
+                             "aws-eusc": "eusc-de-east-1", "aws-iso": "us-iso-east-1", "aws-iso-b": "us-isob-east-1"}
+
+
 class Resolver:
     """Resolves profiles to credentials; one instance may resolve many profiles.
 
@@ -210,7 +215,7 @@ class Resolver:
             assume_role.request_for(self.config, link, duration_seconds=self.duration_seconds if i == 0 else None)
             for i, link in enumerate(links)
         ]
-        regions = self._sts_regions(names)
+        regions = [self._sts_region(names[0], links[0])] * len(links)
         self._stack.extend(link.name for link in links[1:])  # links[0] is already on it
         try:
             creds, start = None, len(links)
@@ -276,14 +281,18 @@ class Resolver:
             return code
         return self.mfa_prompter(serial, profile)
 
-    def _sts_regions(self, names: list[str]) -> list[str | None]:
-        """For each link: its region, else the first region further down its sources."""
-        regions: list[str | None] = []
-        below: str | None = None
-        for name in reversed(names):
-            below = self.config.profiles[name].region or below
-            regions.append(below)
-        return regions[::-1]
+    def _sts_region(self, top: str, link: Profile) -> str:
+        """Where every AssumeRole of a chain goes, as botocore sends it: the session's region
+        (AWS_DEFAULT_REGION, then the region of the profile being resolved); without one, the
+        default region of the role ARN's partition, so a GovCloud, China or sovereign-cloud chain
+        never calls commercial us-east-1 (where botocore would go to the global endpoint)."""
+        import os
+
+        region = os.environ.get("AWS_DEFAULT_REGION") or self.config.profiles[top].region
+        if region:
+            return region
+        partition = (link.role_arn or "").split(":")[1] if (link.role_arn or "").count(":") >= 5 else "aws"
+        return PARTITION_DEFAULT_REGIONS.get(partition, assume_role.DEFAULT_STS_REGION)
 
     # -- cache helpers ---------------------------------------------------------
 

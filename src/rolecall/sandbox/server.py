@@ -499,6 +499,7 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "InvalidAction", f"Could not find operation {params.get('Action')} for version "
                            f"{params.get('Version')}")
         caller = self._verify_sigv4(body)
+        self.sandbox._record(f"{operation}@{self._signed_region}")  # (which region a client signed for)
         backend = self.sandbox.backend
         if operation == "GetCallerIdentity":
             result = backend.sts_get_caller_identity(caller, params)
