@@ -490,8 +490,9 @@ class AwsConfig:
             err("credential_source and source_profile are mutually exclusive", "credential_source",
                 f"run: rolecall config unset {shlex.quote(name)} credential_source")
         if profile.kind == KIND_ROLE_CHAIN:
-            if "source_profile" not in raw and "credential_source" not in raw:
-                err("role_arn needs source_profile or credential_source", "role_arn",
+            if "source_profile" not in raw and "credential_source" not in raw \
+                    and "web_identity_token_file" not in raw:
+                err("role_arn needs source_profile, credential_source or web_identity_token_file", "role_arn",
                     f"run: rolecall config set {shlex.quote(name)} source_profile OTHER_PROFILE")
             if not role_arn_is_valid(_str(raw, "role_arn") or ""):
                 err(f"role_arn is not an IAM role ARN: {_str(raw, 'role_arn')!r}", "role_arn",

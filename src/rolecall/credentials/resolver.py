@@ -26,7 +26,14 @@ from typing import Any, Callable, Iterator
 
 from rolecall import awsconfig, fileio, hot, term
 from rolecall.awsconfig import AwsConfig, Profile
-from rolecall.credentials import assume_role, process_source, role_cache, static_source
+from rolecall.credentials import (
+    assume_role,
+    compute_source,
+    process_source,
+    role_cache,
+    static_source,
+    web_identity,
+)
 from rolecall.credentials.model import Credentials
 from rolecall.credentials.process_source import PROFILE_CHAIN_ENV, ProcessError
 from rolecall.credentials.role_cache import DEFAULT_WINDOW_SECONDS, RoleCache
@@ -121,6 +128,8 @@ class Resolver:
             if not top and static_source.has_static_keys(profile):
                 # botocore: a source profile with keys provides those keys, role_arn or not.
                 return static_source.from_profile(self.config, profile)
+            if profile.kind == awsconfig.KIND_ROLE_CHAIN and web_identity.configured(profile):
+                return self._web_identity(profile)
             if profile.kind == awsconfig.KIND_ROLE_CHAIN:
                 return self._assume_chain(profile)
             if profile.is_sso:
@@ -205,8 +214,10 @@ class Resolver:
             profile = self.config.profile(name)
             if links:
                 self._guard_loop(name)
-                # botocore: a source profile with keys provides those keys, role_arn or not.
-                if static_source.has_static_keys(profile) or profile.kind != awsconfig.KIND_ROLE_CHAIN:
+                # botocore: a source profile with keys provides those keys, role_arn or not; a web
+                # identity profile is a source of its own (AssumeRoleWithWebIdentity).
+                if static_source.has_static_keys(profile) or profile.kind != awsconfig.KIND_ROLE_CHAIN \
+                        or web_identity.configured(profile):
                     base = profile
                     break
             self._check_role(profile)
@@ -232,6 +243,30 @@ class Resolver:
         finally:
             del self._stack[len(self._stack) - (len(links) - 1):]
 
+    def _web_identity(self, profile: Profile) -> Credentials:
+        """role_arn + web_identity_token_file: AssumeRoleWithWebIdentity, cached like the AWS CLI does."""
+        request = web_identity.request_for(self.config, profile)
+        key = request.cache_key
+        hit = self._fresh(key, profile, assume_role.role_name_of(request.role_arn),
+                          default_account=assume_role.account_of(request.role_arn))
+        if hit is not None:
+            return hit
+        region = self._sts_region(self._top or profile.name, profile)
+        with self._locked(key):
+            hit = self._fresh(key, profile, assume_role.role_name_of(request.role_arn),
+                              default_account=assume_role.account_of(request.role_arn))
+            if hit is not None:
+                return hit
+            response = web_identity.assume(self.config, profile, request, region, client_creator=self.client_creator)
+            self._store(key, response)
+        creds = response["Credentials"]
+        return Credentials(
+            access_key_id=creds["AccessKeyId"], secret_access_key=creds["SecretAccessKey"],
+            session_token=creds["SessionToken"], expiration=_aware(creds["Expiration"]),
+            account_id=creds.get("AccountId") or assume_role.account_of(request.role_arn),
+            role_name=assume_role.role_name_of(request.role_arn), profile=profile.name,
+        )
+
     def _check_role(self, profile: Profile) -> None:
         problems = self.config.role_problems(profile.name)  # awsconfig holds the rules
         if problems:
@@ -244,6 +279,8 @@ class Resolver:
                 return static_source.from_profile(self.config, base)
             self.config.check_profile(base.name)  # not a role (the walk stops at roles only for keys)
             return self._resolve(base.name, top=False)
+        if last.credential_source in compute_source.PROVIDERS:
+            return compute_source.from_compute(self.config, last, self._top or last.name)
         if last.credential_source is not None:
             return static_source.from_credential_source(self.config, last)
         return static_source.from_profile(self.config, last)  # source_profile = itself, with keys

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shlex
 
 from rolecall.awsconfig import AwsConfig, Profile
 from rolecall.credentials.model import Credentials
 from rolecall.errors import ConfigError
 
-# botocore's CanonicalNameCredentialSourcer names; only Environment makes sense on a workstation.
+# botocore's CanonicalNameCredentialSourcer names. Environment is read here; the compute ones go
+# through botocore's own providers (rolecall.credentials.compute_source).
 SUPPORTED_SOURCES = ("Environment",)
 KNOWN_SOURCES = ("Environment", "Ec2InstanceMetadata", "EcsContainer")
 
@@ -46,13 +48,11 @@ def from_profile(config: AwsConfig, profile: Profile) -> Credentials:
 def from_credential_source(config: AwsConfig, profile: Profile) -> Credentials:
     source = profile.credential_source or ""
     header = config.section_header(profile.name)
-    if source not in SUPPORTED_SOURCES:
-        known = source in KNOWN_SOURCES
+    if source not in SUPPORTED_SOURCES:  # (the compute sources never get here: rolecall.credentials.compute_source)
         raise ConfigError(
-            f"credential_source {source!r} is not supported by rolecall"
-            + (" (it only works on AWS compute)" if known else f" (botocore knows {', '.join(KNOWN_SOURCES)})"),
+            f"credential_source {source!r} is not one botocore knows ({', '.join(KNOWN_SOURCES)})",
             path=str(config.config_path), section=header, key="credential_source",
-            hint="use credential_source = Environment or a source_profile",
+            hint=f"run: rolecall config set {shlex.quote(profile.name)} credential_source Environment   (or a source_profile)",
         )
     env = os.environ
     akid, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")

@@ -643,6 +643,31 @@ class Backend:
             "AssumedRoleUser": {"AssumedRoleId": creds.user_id, "Arn": creds.arn},
         }
 
+    def sts_assume_role_with_web_identity(self, params: dict[str, str]) -> dict[str, Any]:
+        """Unsigned, as in STS: the web identity token is the proof. The sandbox's identity provider
+        issues tokens that start with WEB_IDENTITY_PREFIX; anything else is InvalidIdentityToken."""
+        role_arn, session = params.get("RoleArn", ""), params.get("RoleSessionName", "")
+        token = params.get("WebIdentityToken", "")
+        if not role_arn or not session or not _SESSION_NAME.match(session):
+            raise _sts_error(400, "ValidationError", "RoleArn and a valid RoleSessionName are required")
+        if not token.startswith(WEB_IDENTITY_PREFIX):
+            raise _sts_error(400, "InvalidIdentityToken", "The web identity token that was passed could not be "
+                             "validated by AWS. Get a new identity token from the identity provider and try again.")
+        match = _ROLE_ARN.match(role_arn)
+        account = self.org.account(match.group(1)) if match else None
+        role = account.iam_role(match.group(2)) if account and match else None
+        if role is None or match is None:
+            raise _sts_error(403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+        with self.lock:
+            creds = self._issue_creds(match.group(1), role.name, session, 3600, "web-identity", chained=False)
+        return {
+            "Credentials": {"AccessKeyId": creds.access_key_id, "SecretAccessKey": creds.secret,
+                            "SessionToken": creds.session_token, "Expiration": iso8601(creds.expires_at)},
+            "SubjectFromWebIdentityToken": token[len(WEB_IDENTITY_PREFIX):][:64] or "subject",
+            "AssumedRoleUser": {"AssumedRoleId": creds.user_id, "Arn": creds.arn},
+            "Provider": "rolecall-sandbox", "Audience": "sts.amazonaws.com",
+        }
+
     # ------------------------------------------------------------------------------- console
     def get_signin_token(self, params: dict[str, str]) -> Reply:
         try:
@@ -725,6 +750,7 @@ def _esc(text: str) -> str:
 
 
 CONSOLE_COOKIE = "sandbox-console-session"
+WEB_IDENTITY_PREFIX = "rolecall-sandbox-web-identity:"  # the sandbox identity provider's tokens
 CONSOLE_COOKIE_HEADER = "Set-Cookie"
 
 

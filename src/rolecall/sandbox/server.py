@@ -40,6 +40,7 @@ OPERATIONS = (
     "RegisterClient", "StartDeviceAuthorization", "CreateToken",
     "GetRoleCredentials", "ListAccounts", "ListAccountRoles", "Logout",
     "AssumeRole", "GetCallerIdentity", "GetSigninToken", "ListClusters", "DescribeCluster",
+    "AssumeRoleWithWebIdentity",
 )
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 PRESIGNED_MAX_AGE = 15 * 60
@@ -430,7 +431,8 @@ class _Handler(BaseHTTPRequestHandler):
             return "Federation", "signin"
         if path == "/" and method == "POST":
             action = _form(body).get("Action", "")
-            return (action if action in ("AssumeRole", "GetCallerIdentity") else f"STS:{action or '?'}"), "sts"
+            return (action if action in ("AssumeRole", "GetCallerIdentity", "AssumeRoleWithWebIdentity")
+                    else f"STS:{action or '?'}"), "sts"
         return "NotFound", "html"
 
     def _handle(self, operation: str, family: str, method: str, path: str, query: dict, body: bytes,
@@ -498,13 +500,16 @@ class _Handler(BaseHTTPRequestHandler):
         if operation.startswith("STS:"):
             raise ApiError(400, "InvalidAction", f"Could not find operation {params.get('Action')} for version "
                            f"{params.get('Version')}")
-        caller = self._verify_sigv4(body)
-        self.sandbox._record(f"{operation}@{self._signed_region}")  # (which region a client signed for)
         backend = self.sandbox.backend
-        if operation == "GetCallerIdentity":
-            result = backend.sts_get_caller_identity(caller, params)
+        if operation == "AssumeRoleWithWebIdentity":  # unsigned: the token is the proof
+            result = backend.sts_assume_role_with_web_identity(params)
         else:
-            result = backend.sts_assume_role(caller, params)
+            caller = self._verify_sigv4(body)
+            self.sandbox._record(f"{operation}@{self._signed_region}")  # (which region a client signed for)
+            if operation == "GetCallerIdentity":
+                result = backend.sts_get_caller_identity(caller, params)
+            else:
+                result = backend.sts_assume_role(caller, params)
         xml = (f'<{operation}Response xmlns="{STS_NS}">\n  <{operation}Result>\n'
                f"{_to_xml(result, 4)}  </{operation}Result>\n"
                f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n  </ResponseMetadata>\n"
