@@ -510,6 +510,10 @@ class _Handler(BaseHTTPRequestHandler):
                 result = backend.sts_get_caller_identity(caller, params)
             else:
                 result = backend.sts_assume_role(caller, params)
+        self._send_sts_result(operation, result, request_id)
+
+    def _send_sts_result(self, operation: str, result: dict, request_id: str) -> None:
+        """STS's query-protocol answer: `<OpResponse><OpResult>…` as XML."""
         xml = (f'<{operation}Response xmlns="{STS_NS}">\n  <{operation}Result>\n'
                f"{_to_xml(result, 4)}  </{operation}Result>\n"
                f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n  </ResponseMetadata>\n"
@@ -575,11 +579,7 @@ class _Handler(BaseHTTPRequestHandler):
             payload = {"GetCallerIdentityResponse": {"GetCallerIdentityResult": result,
                                                      "ResponseMetadata": {"RequestId": request_id}}}
             return self._send(200, json.dumps(payload).encode(), "application/json", request_id=request_id)
-        xml = (f'<GetCallerIdentityResponse xmlns="{STS_NS}">\n  <GetCallerIdentityResult>\n'
-               f"{_to_xml(result, 4)}  </GetCallerIdentityResult>\n"
-               f"  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n  </ResponseMetadata>\n"
-               f"</GetCallerIdentityResponse>\n")
-        self._send(200, xml.encode(), "text/xml", request_id=request_id)
+        self._send_sts_result("GetCallerIdentity", result, request_id)
 
     def _verify_presigned(self, query: dict) -> Creds:
         """SigV4 query auth (botocore's SigV4QueryAuth, checked with its own canonical request).
