@@ -664,6 +664,10 @@ def eks(ctx: Context) -> Section:
     dw = ctx.default_world()
     profile = LEGACY  # a profile both rolecall and every AWS CLI version resolve from the shared cache
     env = dw.world.env()
+    # Section 5 expires the world's tokens and cached credentials: sign in again (a no-op when still
+    # signed in) and refill the shared role-credential cache every AWS CLI reads.
+    _run([ctx.rolecall, "login", "--profile", profile], env, "login (legacy profile)")
+    _run([ctx.rolecall, "credential-process", "--profile", profile], env, "priming the role cache")
     kube_rc = dw.world.root / "kube-rolecall"
     _run([ctx.rolecall, "eks", "kubeconfig", "--cluster", EKS_CLUSTER, "--profile", profile, "--kubeconfig",
           str(kube_rc)], env, "rolecall eks kubeconfig")

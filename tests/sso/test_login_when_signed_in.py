@@ -18,7 +18,7 @@ def test_a_valid_token_means_no_browser(sandbox, corp, browser, rolecall):
     assert match and match.group(1) == "sso-session corp", again.stderr
     assert match.group(2).startswith("7h") or match.group(2).startswith("8h")
     assert browser.read_text() == opened  # no browser
-    assert sandbox.counts == {}
+    assert sandbox.counts == {"ListAccounts": 1}  # only the check that the portal still accepts the token
 
 
 def test_force_signs_in_again(sandbox, corp, browser, rolecall):
@@ -41,4 +41,14 @@ def test_an_expired_token_signs_in(sandbox, corp, browser, rolecall):
     again = rolecall("login")
     assert again.returncode == 0, again.stderr
     assert "logged in to sso-session corp" in again.stderr
+    assert sandbox.count("Authorize") == before + 1
+
+
+def test_a_token_the_portal_no_longer_accepts_signs_in_again(sandbox, corp, browser, rolecall):
+    assert rolecall("login").returncode == 0
+    before = sandbox.count("Authorize")
+    sandbox.expire_access_tokens()  # revoked server-side: the file still says valid
+    again = rolecall("login")
+    assert again.returncode == 0, again.stderr
+    assert "already signed in" not in again.stderr and "logged in to sso-session corp" in again.stderr
     assert sandbox.count("Authorize") == before + 1

@@ -39,7 +39,8 @@ def cmd(profile: str | None, session: str | None, every: bool, device_code: bool
     """Log in to IAM Identity Center and cache the token where the AWS CLI and SDKs find it.
 
     Without an option: the sso-session of AWS_PROFILE's profile, else the only one configured.
-    Already signed in (a token with more than 15 minutes left): says until when, opens nothing.
+    Already signed in (a token with more than 15 minutes left that the portal still accepts): says
+    until when, opens nothing.
     """
     from rolecall.session import time_left_text
     from rolecall.sso.login import login
@@ -53,7 +54,7 @@ def cmd(profile: str | None, session: str | None, every: bool, device_code: bool
     ui = TerminalLoginUI(open_browser=not no_browser)
     for target in targets:
         _check_region(target)  # (a token on disk must not hide a broken config)
-        until_at = None if force else signed_in_until(target)
+        until_at = None if force else signed_in_until(target, ask_portal=True)
         if until_at is not None:
             click.echo(f"rolecall: already signed in to {target.label} until {until_at.strftime('%H:%M')} UTC "
                        f"({time_left_text(until_at.timestamp())})", err=True)

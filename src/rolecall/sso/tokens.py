@@ -169,12 +169,33 @@ def start_url_mismatch(target: SsoTarget, info: TokenInfo) -> str | None:
 SIGNED_IN_MIN_SECONDS = 15 * 60  # less left than this: `login` signs in again
 
 
-def signed_in_until(target: SsoTarget) -> datetime | None:
-    """When the cached token for `target` ends, if it is valid for longer than SIGNED_IN_MIN_SECONDS."""
+def signed_in_until(target: SsoTarget, *, ask_portal: bool = False) -> datetime | None:
+    """When the cached token for `target` ends, if it is valid for longer than SIGNED_IN_MIN_SECONDS.
+
+    `ask_portal`: also make sure the portal still accepts it (a token revoked or signed out elsewhere
+    looks valid on disk); one ListAccounts call. Only a rejection counts: any other failure (network)
+    leaves the answer to the file.
+    """
     info = read_info(target)
     if info is None or start_url_mismatch(target, info) or info.remaining() <= SIGNED_IN_MIN_SECONDS:
         return None
+    if ask_portal and not _portal_accepts(target, info.access_token):
+        return None
     return info.expires_at
+
+
+def _portal_accepts(target: SsoTarget, access_token: str) -> bool:
+    from rolecall import aws
+    from rolecall.errors import AwsError
+
+    client = aws.client("sso", target.region, profile=target.profile_name, attempts=1)
+    try:
+        aws.call(client, "list_accounts", accessToken=access_token, maxResults=1)
+    except AwsError as exc:
+        return exc.code != "UnauthorizedException"
+    except RolecallError:
+        return True
+    return True
 
 
 def state_of(target: SsoTarget, now: datetime | None = None) -> tuple[str, TokenInfo | None]:
