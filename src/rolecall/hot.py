@@ -175,8 +175,12 @@ def _read_private(path: str) -> str | None:
     return None if data is None else data.decode("utf-8", "surrogateescape")
 
 
-def _write_private(directory: str, name: str, text: str) -> bool:
-    """Atomically replace `directory/name` with a 0600 file (temp + fsync + rename)."""
+def _write_private(directory: str, name: str, text: str, *, durable: bool = True) -> bool:
+    """Atomically replace `directory/name` with a 0600 file (temp + fsync + rename).
+
+    `durable=False` skips the fsync (a few ms on some disks): for data whose loss only costs order,
+    never correctness (the picker's recent uses).
+    """
     tmp = os.path.join(directory, f".{name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
@@ -185,7 +189,8 @@ def _write_private(directory: str, name: str, text: str) -> bool:
     try:
         try:
             os.write(fd, text.encode("utf-8", "surrogateescape"))
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, os.path.join(directory, name))
@@ -1001,4 +1006,4 @@ def record_use(profile: str) -> None:
     lines += [f"{key.encode('utf-8', 'surrogateescape').hex()}\t{c}\t{t:.0f}" for key, (c, t) in newest]
     directory = _private_dir(create=True)
     if directory is not None:
-        _write_private(directory, "recent", "\n".join(lines) + "\n")
+        _write_private(directory, "recent", "\n".join(lines) + "\n", durable=False)
