@@ -136,7 +136,8 @@ def from_settings(value: dict | None) -> Browser:
 
         raise ConfigError(f"{settings_path()}: unknown browser {name!r}",
                           hint="set it again: rolecall browser set NAME")
-    return Browser(name, value.get("path") or None)
+    # (a hand-written entry without a path: found as `browser set` would find it)
+    return Browser(name, value.get("path") or (find(name) if name in CANDIDATES else None))
 
 
 def isolation_dir(isolation: str) -> Path:
@@ -160,7 +161,8 @@ def container_url(isolation: str, url: str) -> str:
 def launch_argv(browser: Browser, url: str, isolation: str) -> list[str]:
     """The argv that opens `url` in `browser`, isolated as `isolation` where the browser can be."""
     if browser.path is None:
-        raise ValueError(f"{browser.name} has no executable to launch")
+        raise RolecallError(f"{browser.name} is not installed here (no program to start)",
+                            hint=f"give its program: rolecall browser set {browser.name} --path /path/to/it")
     if browser.name in CHROMIUM_FAMILY:
         directory = isolation_dir(isolation)
         from rolecall import fileio, hot

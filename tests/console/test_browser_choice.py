@@ -155,3 +155,12 @@ def test_doctor_shows_the_choice_and_names_a_damaged_file(settings_home, tmp_pat
         [f for f in report if f["check"] == "browser"]
     assert [f["status"] for f in mine] == ["fail"] and str(settings_home) in mine[0]["detail"]
     assert settings_home.read_text() == "["
+
+
+def test_a_hand_written_entry_without_a_path_is_found_or_a_clear_error(signed_in, settings_home):
+    settings_home.parent.mkdir(parents=True, exist_ok=True)
+    settings_home.write_text('{"browser": {"name": "vivaldi"}}')
+    done = run_rolecall("console", "dev-ro", env={"PATH": "/nonexistent"})
+    assert done.returncode == 1, done.stderr
+    assert "vivaldi is not installed here" in done.stderr and "hint:" in done.stderr
+    assert "Traceback" not in done.stderr
