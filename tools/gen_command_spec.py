@@ -34,7 +34,7 @@ from rolecall.commands import assume  # noqa: E402
 KIND_BY_NAME = {"--profile": c.PROFILE, "--source-profile": c.PROFILE, "--sso-session": c.SESSION,
                 "--session": c.SESSION, "--region": c.REGION, "--sso-region": c.REGION,
                 "--service": c.SERVICE, "--output": c.OUTPUT_FORMATS, "--cluster": c.CLUSTER,
-                "--browser": browsers.NAMES}
+                "--browser": browsers.NAMES, "--account-id": c.ACCOUNT, "--role-name": c.ROLE}
 ARGUMENT_KINDS = {"profile": c.PROFILE, "profiles": c.PROFILE, "target": c.PROFILE, "old": c.PROFILE,
                   "key": c.CONFIG_KEY, "value": c.KEY_VALUE, "browser_name": browsers.NAMES}
 # A flag of this name makes a command's first positional an sso-session (`config set --session NAME KEY VALUE`).

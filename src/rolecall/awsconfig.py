@@ -365,6 +365,17 @@ class AwsConfig:
                 hint="run: rolecall config sessions   (or: rolecall config add-session NAME --start-url URL --region R)",
             ) from None
 
+    def with_profiles(self, extra: Mapping[str, Mapping[str, str]]) -> "AwsConfig":
+        """A copy that also has these profiles, in memory only (roles assumed without a profile)."""
+        import copy
+
+        new = copy.copy(self)
+        new.raw_profiles = {**self.raw_profiles, **{name: dict(values) for name, values in extra.items()}}
+        new.profiles = {**self.profiles, **{
+            name: _make_profile(name, values, self.sessions, in_config=True, credential_keys=frozenset())
+            for name, values in extra.items()}}
+        return new
+
     def section_header(self, profile: str) -> str:
         return self._headers.get(profile, profile if profile == "default" else f"profile {profile}")
 

@@ -45,6 +45,8 @@ SESSION = "session"
 REGION = "region"
 SERVICE = "service"
 CLUSTER = "cluster"  # EKS cluster names seen by `eks list` / `eks kubeconfig`
+ACCOUNT = "account"  # account ids (and names) seen by `config generate` (rolecall.portal_roles)
+ROLE = "role"  # role names seen by `config generate` (of the --account-id typed before, if any)
 CONFIG_KEY = "config-key"
 KEY_VALUE = "key-value"  # the VALUE of `config set PROFILE KEY VALUE`: depends on KEY
 VALUE = "value"  # takes a value, nothing to offer
@@ -191,8 +193,9 @@ def _regions() -> list[tuple[str, str | None]]:
     return [(code, desc or None) for code, desc in regions.descriptions().items()]
 
 
-def candidates(kind, positionals: list[str] | None = None) -> list[tuple[str, str | None]]:
-    """(value, description) pairs for a value kind."""
+def candidates(kind, positionals: list[str] | None = None,
+               given: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """(value, description) pairs for a value kind; `given`: the option values typed before."""
     if kind == PROFILE:
         return [(name, None) for name in names()[0]]
     if kind == SESSION:
@@ -205,6 +208,14 @@ def candidates(kind, positionals: list[str] | None = None) -> list[tuple[str, st
         from rolecall.eks.clusters import known_names
 
         return [(name, None) for name in known_names()]
+    if kind in (ACCOUNT, ROLE):
+        from rolecall import portal_roles
+
+        given = given or {}
+        session = given.get("--sso-session")
+        if kind == ACCOUNT:
+            return portal_roles.account_ids(session)
+        return [(name, None) for name in portal_roles.role_names(session, given.get("--account-id"))]
     if kind == CONFIG_KEY:
         return [(key, None) for key in CONFIG_KEYS]
     if kind == KEY_VALUE:
@@ -249,20 +260,25 @@ def complete(words: list[str], current: str) -> tuple[str, list[tuple[str, str |
     expecting = False
     positionals: list[str] = []
     seen_options: set[str] = set()
+    given: dict[str, str] = {}  # option → the value typed for it
+    option = ""
     dashdash = False
     for word in words[1:]:
         if expecting:
             expecting = False
+            given[option] = word
             continue
         if not dashdash and word == "--":
             dashdash = True
         elif not dashdash and word.startswith("-") and word != "-":
             seen_options.add(word)
             if word.startswith("--") and "=" in word:
+                name, _, value = word.partition("=")
+                given[name] = value
                 continue
             kind = _option_kind(spec, word, top)
             if kind is not FLAG:
-                expect, expecting = kind, True
+                expect, expecting, option = kind, True, word
         elif "commands" in spec and not positionals:
             sub = spec["commands"].get(word)
             if sub is None:
@@ -272,13 +288,13 @@ def complete(words: list[str], current: str) -> tuple[str, list[tuple[str, str |
         else:
             positionals.append(word)
     if expecting:
-        return "", candidates(expect, positionals)
+        return "", candidates(expect, positionals, given)
     if not dashdash and current.startswith("--") and "=" in current:
         option = current.split("=", 1)[0]
         kind = _option_kind(spec, option, top)
         if kind is FLAG:
             return "", []
-        return option + "=", candidates(kind, positionals)
+        return option + "=", candidates(kind, positionals, given)
     result: list[tuple[str, str | None]] = []
     if not dashdash and current.startswith("-"):
         options = dict(spec.get("options", {}))

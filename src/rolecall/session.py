@@ -39,7 +39,10 @@ MANAGED_VARS = (
     "_ROLECALL_REFRESH_AT",
     "_ROLECALL_REFRESH_IN",
     "_ROLECALL_REFRESH_KEY",
+    "_ROLECALL_AD_HOC",
 )
+# A role assumed without a profile (rolecall.adhoc): its request, so the shell hook can renew it.
+AD_HOC_VAR = "_ROLECALL_AD_HOC"
 # When the shell hook renews the keys `assume` exported (shell/assume.*): the
 # epoch second, the seconds from now (bash 3.2 has only $SECONDS to count), and
 # the access key id they belong to (keys the user exported since are left alone).
@@ -69,7 +72,6 @@ def parse_duration(text: str | None) -> int | None:
     return seconds
 
 
-
 def check_region(region: str | None) -> str | None:
     if region is None:
         return None
@@ -81,7 +83,6 @@ def check_region(region: str | None) -> str | None:
     return region
 
 
-
 def _expiry_of(credentials: Any) -> str | None:
     text = getattr(credentials, "expiration_text", None)  # a MemoCredentials: no datetime needed
     if text is not None:
@@ -91,7 +92,6 @@ def _expiry_of(credentials: Any) -> str | None:
     from rolecall import clock  # (datetime is loaded already: the credentials hold one)
 
     return clock.iso_utc(credentials.expiration)
-
 
 
 def expiry_epoch(credentials: Any) -> float | None:
@@ -155,7 +155,6 @@ def unset_changes(environ: Mapping[str, str] | None = None) -> dict[str, str | N
     return changes
 
 
-
 def session_changes(profile: str, credentials: Any | None, region: str | None) -> dict[str, str | None]:
     """The full variable set for `profile`: managed names unset, then the new values.
 
@@ -184,7 +183,6 @@ def session_changes(profile: str, credentials: Any | None, region: str | None) -
     return changes
 
 
-
 def child_environment(changes: Mapping[str, str | None], base: Mapping[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ if base is None else base)
     for name, value in changes.items():
@@ -200,7 +198,6 @@ def child_environment(changes: Mapping[str, str | None], base: Mapping[str, str]
     return env
 
 
-
 def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | None = None,
                   no_login: bool = False, refresh: bool = False, **options: Any) -> Any:
     from rolecall.credentials.resolver import Resolver
@@ -208,7 +205,6 @@ def make_resolver(config: Any, *, duration: int | None = None, mfa_token: str | 
 
     return Resolver(config, login_handler=inline_login_handler(no_login), mfa_token=mfa_token,
                     duration_seconds=duration, force_refresh=refresh, **options)
-
 
 
 def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token: str | None = None,
@@ -238,10 +234,8 @@ def resolve(config: Any, profile: str, *, duration: int | None = None, mfa_token
     return credentials
 
 
-
 def region_for(config: Any, profile: str, override: str | None) -> str | None:
     return override or config.profile(profile).region
-
 
 
 CHAINED_MAX_DURATION = 3600  # AWS: a role assumed with role credentials lasts at most an hour
@@ -267,7 +261,6 @@ def check_duration(config: Any, profile: str, duration: int | None) -> None:
             hint=f"use -d {CHAINED_MAX_DURATION} or less (or leave -d out)")
 
 
-
 def say(message: str) -> None:
     try:
         sys.stderr.write(message + "\n")
@@ -276,9 +269,11 @@ def say(message: str) -> None:
         pass
 
 
+def describe(config: Any, profile: str, credentials: Any | None, *, region: str | None = None,
+             label: str | None = None, account_name: str | None = None) -> str:
+    """`P: account 1111 (Name), role R, region R, expires … (in 59m)` — never a secret.
 
-def describe(config: Any, profile: str, credentials: Any | None, *, region: str | None = None) -> str:
-    """`P: account 1111 (Name), role R, region R, expires … (in 59m)` — never a secret."""
+    `label`: the name to show instead of `profile` (a role without a profile)."""
     p = config.profile(profile)
     expiration = getattr(credentials, "expiration", None)
     expires = None
@@ -286,10 +281,9 @@ def describe(config: Any, profile: str, credentials: Any | None, *, region: str 
         from rolecall import clock
 
         expires = (clock.format_timestamp(expiration), expiration.timestamp())
-    return describe_parts(profile, getattr(credentials, "account_id", None) or p.account_id,
-                          p.get("rolecall_account_name"), getattr(credentials, "role_name", None) or p.role_name,
-                          expires, region=region)
-
+    return describe_parts(label or profile, getattr(credentials, "account_id", None) or p.account_id,
+                          account_name or p.get("rolecall_account_name"),
+                          getattr(credentials, "role_name", None) or p.role_name, expires, region=region)
 
 
 def minutes_text(minutes: int) -> str:
@@ -323,15 +317,15 @@ def describe_parts(profile: str, account: str | None, account_name: str | None, 
     return printable(profile + (": " + ", ".join(parts) if parts else ""))
 
 
-
 def exec_with_profile(config: Any, name: str, command: list[str], *, region: str | None = None,
                       duration: int | None = None, mfa_token: str | None = None, no_login: bool = False,
                       profile_only: bool = False, snapshot: Any = None, refresh: bool = False,
-                      serve: bool = False) -> int:
+                      serve: bool = False, label: str | None = None) -> int:
     """Resolve `name` and run `command` with its variables (shared with `rolecall exec`).
 
     `serve`: the child gets no keys but a local credential endpoint that
     renews itself (rolecall.credential_server) for as long as it runs.
+    `label`: ROLECALL_PROFILE for a role without a profile (an in-memory `name`).
     """
     config.profile(name)
     check_duration(config, name, duration)
@@ -341,6 +335,7 @@ def exec_with_profile(config: Any, name: str, command: list[str], *, region: str
             # profile-only's variables, minus AWS_PROFILE (botocore would try the profile before the endpoint)
             changes = session_changes(name, None, region_for(config, name, region))
             changes["AWS_PROFILE"] = None
+            changes["ROLECALL_PROFILE"] = label or name
             changes.update(server.environment())
             return run_command(command, child_environment(changes))
     credentials = resolve(config, name, duration=duration, mfa_token=mfa_token, no_login=no_login,
@@ -351,6 +346,7 @@ def exec_with_profile(config: Any, name: str, command: list[str], *, region: str
         # (docker run -e, a devcontainer, ssh SendEnv) has no such profile, and botocore would raise
         # ProfileNotFound there (as Granted and aws-vault do for exec). ROLECALL_PROFILE still names it.
         changes["AWS_PROFILE"] = None
+    changes["ROLECALL_PROFILE"] = label or name
     return run_command(command, child_environment(changes))
 
 

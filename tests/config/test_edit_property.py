@@ -10,7 +10,7 @@ which lines are replaced (with their own style kept), inserted or deleted —
 and checks the real `rolecall config` operation wrote exactly that, and that
 botocore reads exactly the intended change.
 
-ROLECALL_EDIT_EXAMPLES sets the number of examples (default 2000).
+ROLECALL_EDIT_EXAMPLES sets the number of examples (default 1000; a nightly run can ask for 10000).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from rolecall.configedit import ops
 from rolecall.errors import ConfigError
 
-EXAMPLES = int(os.environ.get("ROLECALL_EDIT_EXAMPLES", "2000"))
+EXAMPLES = int(os.environ.get("ROLECALL_EDIT_EXAMPLES", "1000"))
 
 PROFILES = ["a", "b", "dev", "prod-1", "default"]
 SESSIONS = ["corp", "s2"]

@@ -4,15 +4,10 @@ identity as boto3 resolves (a differential test: STS GetCallerIdentity through t
 from __future__ import annotations
 
 import json
-import threading
-from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
 
-from rolecall.credential_server import CredentialServer
-from rolecall.credentials.model import Credentials
 from tests.support.cli import run_rolecall
 
 CONFIG = """\
@@ -33,12 +28,6 @@ region = us-east-1
 """
 
 
-def _sandbox_creds(sandbox):
-    issued = sandbox.backend._issue_creds("111111111111", "AdministratorAccess", "compute", 3600, "sso", False)
-    return Credentials(issued.access_key_id, issued.secret, issued.session_token,
-                       datetime.fromtimestamp(issued.expires_at, timezone.utc))
-
-
 def _identity(env: dict, profile: str | None = None, keys: dict | None = None) -> str:
     if keys is not None:
         sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id=keys["AccessKeyId"],
@@ -47,65 +36,6 @@ def _identity(env: dict, profile: str | None = None, keys: dict | None = None) -
         sts = boto3.Session(profile_name=profile).client("sts", region_name="us-east-1")
     arn = sts.get_caller_identity()["Arn"]
     return arn.rsplit("/", 1)[0]  # (the session name is per call)
-
-
-@pytest.fixture
-def container(sandbox, monkeypatch):
-    base = _sandbox_creds(sandbox)
-    server = CredentialServer(lambda: base, window_seconds=60)
-    server.__enter__()
-    for name, value in server.environment().items():
-        if value is not None:
-            monkeypatch.setenv(name, value)
-    yield base
-    server.__exit__(None, None, None)
-
-
-class _Imds(BaseHTTPRequestHandler):
-    creds: Credentials
-    tokens: set = set()
-
-    def log_message(self, *args):
-        pass
-
-    def do_PUT(self):
-        if self.path != "/latest/api/token" or not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
-            return self._send(400, "")
-        token = "imds-session-token"
-        self.tokens.add(token)
-        self._send(200, token)
-
-    def do_GET(self):
-        if self.headers.get("X-aws-ec2-metadata-token") not in self.tokens:
-            return self._send(401, "")  # IMDSv2 only
-        if self.path == "/latest/meta-data/iam/security-credentials/":
-            return self._send(200, "stub-role")
-        if self.path == "/latest/meta-data/iam/security-credentials/stub-role":
-            c = self.creds
-            return self._send(200, json.dumps({
-                "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": c.access_key_id,
-                "SecretAccessKey": c.secret_access_key, "Token": c.session_token,
-                "Expiration": c.expiration.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "LastUpdated": (c.expiration - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}))
-        self._send(404, "")
-
-    def _send(self, status, body):
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-@pytest.fixture
-def imds(sandbox, monkeypatch):
-    _Imds.creds = _sandbox_creds(sandbox)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Imds)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    monkeypatch.delenv("AWS_EC2_METADATA_DISABLED", raising=False)
-    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}/")
-    yield _Imds.creds
-    server.shutdown()
 
 
 @pytest.mark.parametrize("profile", ["ecs-role", "on-top"])

@@ -24,7 +24,7 @@ from tests.support.tools import require_tool
 
 from .tmux import Tmux
 
-LIFETIME = 14
+LIFETIME = 11
 WINDOW = "0.1"  # minutes: 6 s
 DUE_AFTER = LIFETIME - 6
 

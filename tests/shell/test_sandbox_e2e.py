@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.sandboxes import fake_browser
 from tests.support.sso_flows import CORP_SESSION
-from tests.support.shells import MANAGED, SHELL_ARGS, SHELLS, init_output, parse_env_dump
+from tests.support.shells import MANAGED, SHELLS, in_shell, init_output, parse_env_dump
 
 CONFIG = CORP_SESSION + """
 [profile dev]
@@ -73,17 +73,7 @@ def _caller_identity(env: dict[str, str]) -> dict:
         return client.get_caller_identity()
 
 
-def _in_shell(shell: str, tmp_path, command: str, env: dict | None = None) -> tuple[subprocess.CompletedProcess, dict]:
-    from tests.support.tools import require_tool
-
-    integration = tmp_path / f"init.{shell}"
-    integration.write_text(init_output(shell), encoding="utf-8")
-    dump = tmp_path / f"env-{shell}.bin"
-    status = "set rc $status" if shell == "fish" else "rc=$?"
-    script = f"source '{integration}'\n{command}\n{status}\nenv -0 > '{dump}'\nexit $rc\n"
-    result = subprocess.run([require_tool(shell), *SHELL_ARGS[shell], "-c", script], capture_output=True,
-                            text=True, timeout=120, env=env or dict(os.environ), stdin=subprocess.DEVNULL)
-    return result, parse_env_dump(dump)
+_in_shell = in_shell
 
 
 @pytest.mark.parametrize("shell", SHELLS)

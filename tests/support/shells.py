@@ -100,3 +100,16 @@ def quote_for(shell: str, word: str) -> str:
     if shell == "fish":
         return "'" + word.replace("\\", "\\\\").replace("'", "\\'") + "'"
     return "'" + word.replace("'", "'\\''") + "'"
+
+
+def in_shell(shell: str, tmp_path: Path, command: str,
+             env: dict | None = None) -> tuple[subprocess.CompletedProcess, dict[str, str]]:
+    """Run `command` in a real shell with the `rolecall init` integration loaded; (result, env after)."""
+    integration = tmp_path / f"init.{shell}"
+    integration.write_text(init_output(shell), encoding="utf-8")
+    dump = tmp_path / f"env-{shell}.bin"
+    status = "set rc $status" if shell == "fish" else "rc=$?"
+    script = f"source '{integration}'\n{command}\n{status}\nenv -0 > '{dump}'\nexit $rc\n"
+    result = subprocess.run([require_tool(shell), *SHELL_ARGS[shell], "-c", script], capture_output=True,
+                            text=True, timeout=120, env=env or dict(os.environ), stdin=subprocess.DEVNULL)
+    return result, parse_env_dump(dump)

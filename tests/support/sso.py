@@ -209,3 +209,17 @@ def cache_files(home: Path) -> list[Path]:
         if directory.is_dir():
             found += sorted(directory.glob("*.json"))
     return found
+
+
+def aws_cli_credentials(home: Path, profile: str):
+    """What the AWS CLI resolves for `profile`: botocore's chain with the CLI's file caches
+    (~/.aws/cli/cache) on its SSO and assume-role providers (frozen credentials)."""
+    from botocore.utils import JSONFileCache
+
+    session = botocore_session()
+    session.set_config_variable("profile", profile)
+    resolver = session.get_component("credential_provider")
+    cache = JSONFileCache(str(home / ".aws" / "cli" / "cache"))
+    for name in ("sso", "assume-role", "assume-role-with-web-identity"):
+        resolver.get_provider(name).cache = cache
+    return session.get_credentials().get_frozen_credentials()

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 from rolecall import hot
 from rolecall.errors import EXIT_INTERRUPTED, EXIT_LOGIN_REQUIRED, RolecallError, UsageError
 from rolecall.session import (
+    AD_HOC_VAR,
     check_duration,
     check_region,
     describe,
@@ -71,6 +72,15 @@ OPTIONS = (
       "only; its exit status is returned. Also: rolecall exec."]),
     (None, "--serve", "serve", None,
      ["With --exec: give COMMAND a local credential endpoint that", "renews itself, instead of static keys."]),
+    (None, "--account-id", "account_id", "ID",
+     ["A role without a profile: this account (with --role-name);", "the sso-session is the only one, or:"]),
+    (None, "--role-name", "role_name", "NAME", ["With --account-id: this permission set's role."]),
+    (None, "--sso-session", "sso_session", "NAME", ["With --account-id: sign in through this sso-session."]),
+    (None, "--sso-start-url", "sso_start_url", "URL", ["With --account-id: this portal (and --sso-region)."]),
+    (None, "--sso-region", "sso_region", "REGION", ["With --sso-start-url: the portal's region."]),
+    (None, "--chain", "chain", "ROLE_ARN",
+     ["Assume this role with PROFILE's credentials (or those of", "the --account-id role)."]),
+    (None, "--save-as", "save_as", "NAME", ["Save that role as profile NAME first, then use it."]),
     (None, "--refresh", "refresh", None, ["Fetch new role credentials, skipping every cache."]),
     (None, "--mfa-token", "mfa_token", "CODE", ["MFA code for a role that needs one."]),
     (None, "--no-login", "no_login", None, ["Fail (exit 4) instead of logging in when the SSO token is gone."]),
@@ -85,14 +95,15 @@ def _option_lines() -> str:
     lines = []
     for short, long, _, metavar, text in OPTIONS:
         left = f"  {short + ',' if short else '   '} {long}" + (f" {metavar}" if metavar else "")
-        lines.append(f"{left:<26}{text[0]}")
-        lines += [" " * 26 + more for more in text[1:]]
+        lines.append(f"{left:<30}{text[0]}")  # (30: the longest option and two spaces)
+        lines += [" " * 30 + more for more in text[1:]]
     return "\n".join(lines) + "\n"
 
 
 USAGE = """\
 Usage: assume [OPTIONS] [PROFILE]
        assume [OPTIONS] PROFILE --exec -- COMMAND [ARGS]...
+       assume [OPTIONS] --account-id ID --role-name NAME   (a role without a profile)
 
   Put PROFILE's credentials into this shell: AWS_ACCESS_KEY_ID,
   AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_CREDENTIAL_EXPIRATION,
@@ -134,6 +145,13 @@ class Options:
         self.exec_flag = False
         self.serve = False
         self.refresh = False
+        self.account_id: str | None = None  # a role without a profile (rolecall.adhoc) …
+        self.role_name: str | None = None
+        self.sso_session: str | None = None
+        self.sso_start_url: str | None = None
+        self.sso_region: str | None = None
+        self.chain: str | None = None
+        self.save_as: str | None = None  # … or saved as this profile first
         self.command: list[str] | None = None
         self.mfa_token: str | None = None
         self.no_login = False
@@ -210,46 +228,8 @@ def parse_args(argv: list[str]) -> Options:
     return opts
 
 
-
-
-
-
-# --------------------------------------------------------------------------
-# What a shell (or a child) gets.
-
-
-
-
-
-
-
-
-
-
-
-
-# --------------------------------------------------------------------------
-# Resolving.
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 # --------------------------------------------------------------------------
 # Output.
-
-
-
-
 
 
 def write_stdout(text: str) -> None:
@@ -257,10 +237,6 @@ def write_stdout(text: str) -> None:
     sys.stdout.flush()
     sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.buffer.flush()
-
-
-
-
 
 
 def detected_shell() -> str | None:
@@ -343,6 +319,73 @@ def _check_combinations(opts: Options) -> None:
         raise _usage_error("--serve does not go with -p/--profile-only (the endpoint replaces both)")
     if opts.unset and opts.refresh:
         raise _usage_error("--unset takes no profile and no other option")
+    ad_hoc = [name for attr, name in _AD_HOC_OPTIONS if getattr(opts, attr) is not None]
+    if ad_hoc and (opts.unset or opts.renew):
+        raise _usage_error(f"{ad_hoc[0]} does not go with --unset")
+    if opts.save_as is not None and not (opts.account_id or opts.role_name or opts.chain):
+        raise _usage_error("--save-as goes with --account-id/--role-name or --chain")
+    if ad_hoc and opts.profile_only and opts.save_as is None:
+        raise UsageError("-p/--profile-only exports AWS_PROFILE, and a role without a profile has none",
+                         hint="save it as one: add --save-as NAME")
+
+
+_AD_HOC_OPTIONS = (("account_id", "--account-id"), ("role_name", "--role-name"), ("sso_session", "--sso-session"),
+                   ("sso_start_url", "--sso-start-url"), ("sso_region", "--sso-region"), ("chain", "--chain"),
+                   ("save_as", "--save-as"))
+
+
+def _request(opts: Options) -> Any:
+    """The ad-hoc role the options ask for (rolecall.adhoc.Request), or None."""
+    if all(getattr(opts, attr) is None for attr, _ in _AD_HOC_OPTIONS):
+        return None
+    from rolecall import adhoc
+
+    request = adhoc.Request(account_id=opts.account_id, role_name=opts.role_name, sso_session=opts.sso_session,
+                            start_url=opts.sso_start_url, sso_region=opts.sso_region, chain=opts.chain,
+                            profile=opts.profile)
+    adhoc.check(request)  # (a PROFILE beside --account-id: refused here)
+    return request
+
+
+def _target(opts: Options, config: Any) -> tuple[Any, str | None, Any]:
+    """(config, profile to resolve, ad-hoc request or None); a None profile: the picker was cancelled.
+
+    An ad-hoc role resolves as an in-memory profile of the returned config;
+    with --save-as it is written first and resolved as that real profile.
+    """
+    request = _request(opts)
+    if request is None:
+        return config, _choose_profile(config, opts.profile), None
+    from rolecall import adhoc, awsconfig
+
+    if not request.sso and request.profile is None:  # --chain from a profile the user picks
+        base = _choose_profile(config, None)
+        if base is None:
+            return config, None, None
+        request = adhoc.Request(chain=request.chain, profile=base)
+    if opts.save_as is not None:
+        adhoc.save(config, request, opts.save_as, region=check_region(opts.region))
+        return awsconfig.load(), opts.save_as, None
+    with_role, name = adhoc.build(config, request)
+    return with_role, name, request
+
+
+def _labelled(changes: dict[str, str | None], request: Any) -> dict[str, str | None]:
+    """An ad-hoc role's variables: no AWS_PROFILE (no such profile), its label and its request."""
+    if request is not None:
+        changes["AWS_PROFILE"] = None
+        changes["ROLECALL_PROFILE"] = request.label()
+        changes[AD_HOC_VAR] = request.to_env()
+    return changes
+
+
+def _describe(config: Any, name: str, credentials: Any, region: str | None, request: Any) -> str:
+    if request is None:
+        return describe(config, name, credentials, region=region)
+    from rolecall import adhoc
+
+    return describe(config, name, credentials, region=region, label=request.label(),
+                    account_name=adhoc.account_name(request))
 
 
 def _profile_only(opts: Options) -> bool:
@@ -371,8 +414,11 @@ def _previous_profile() -> str:
 
 
 def _previous_mark(profile: str | None) -> dict[str, str | None]:
-    """Remember the profile being left, when there is one and it is another."""
+    """Remember the profile being left, when there is one and it is another (a role without
+    a profile is not one `assume -` can go back to)."""
     current = os.environ.get("ROLECALL_PROFILE")
+    if os.environ.get(AD_HOC_VAR):
+        return {}
     return {PREVIOUS_VAR: current} if current and current != profile else {}
 
 
@@ -400,7 +446,7 @@ def _env_mode(opts: Options) -> int:
         raise _usage_error("--duration does not go with -p/--profile-only (the SDK picks the session length)")
     region = check_region(opts.region)
     if opts.profile is not None and not profile_only and duration is None and opts.mfa_token is None \
-            and not opts.refresh:
+            and not opts.refresh and all(getattr(opts, attr) is None for attr, _ in _AD_HOC_OPTIONS):
         hit = hot.memo_credentials(opts.profile)
         if hit is not None:  # the hot path: no config parsing, no resolver
             credentials, fields = hit
@@ -419,27 +465,28 @@ def _env_mode(opts: Options) -> int:
 
     snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
-    name = _choose_profile(config, opts.profile)
+    config, name, request = _target(opts, config)
     if name is None:
         return EXIT_INTERRUPTED
     config.profile(name)  # ProfileNotFound before anything else
     check_duration(config, name, duration)
     credentials = resolve(config, name, duration=duration, mfa_token=opts.mfa_token, no_login=opts.no_login,
-                          snapshot=snapshot, refresh=opts.refresh)
+                          snapshot=None if request else snapshot, refresh=opts.refresh)
     chosen_region = region_for(config, name, region)
-    changes = session_changes(name, None if profile_only else credentials, chosen_region)
+    changes = _labelled(session_changes(name, None if profile_only else credentials, chosen_region), request)
     if not profile_only:
         changes.update(refresh_marks(credentials, refresh_window_seconds()))
     changes.update(_previous_mark(name))
     changes.update(region_marks())
     code = shells.render(shell, changes, report=True)
+    shown = _describe(config, name, credentials, chosen_region, request)
     if profile_only:
-        say(f"rolecall: using profile {describe(config, name, credentials, region=chosen_region)} "
-            "(AWS_PROFILE only; SDKs refresh the credentials themselves)")
+        say(f"rolecall: using profile {shown} (AWS_PROFILE only; SDKs refresh the credentials themselves)")
     else:
-        say(f"rolecall: assumed {describe(config, name, credentials, region=chosen_region)}")
+        say(f"rolecall: assumed {shown}")
     write_stdout(code)
-    hot.record_use(name)
+    if request is None:
+        hot.record_use(name)
     return 0
 
 
@@ -458,14 +505,24 @@ def _renew(opts: Options, shell: str) -> int:
     region = check_region(opts.region)
     snapshot = hot.begin()
     config = awsconfig.load()
-    config.profile(opts.profile)
+    name, request = opts.profile, None
+    if os.environ.get(AD_HOC_VAR):  # this shell holds a role without a profile: renew that one
+        from rolecall import adhoc
+
+        request = adhoc.from_env(os.environ[AD_HOC_VAR])
+        if request is not None and request.label() == opts.profile:
+            config, name = adhoc.build(config, request)
+        else:
+            request = None
+    config.profile(name)
     try:
-        credentials = resolve(config, opts.profile, no_login=True, snapshot=snapshot, window_seconds=window)
+        credentials = resolve(config, name, no_login=True, snapshot=None if request else snapshot,
+                              window_seconds=window)
     except LoginRequired:
-        say(f"rolecall: credentials for {printable(opts.profile)} {_time_left()} — "
-            f"run 'assume {printable(opts.profile)}' to sign in")
+        again = "assume " + (printable(opts.profile) if request is None else "--account-id … (as before)")
+        say(f"rolecall: credentials for {printable(opts.profile)} {_time_left()} — run '{again}' to sign in")
         return EXIT_LOGIN_REQUIRED
-    changes = session_changes(opts.profile, credentials, region_for(config, opts.profile, region))
+    changes = _labelled(session_changes(name, credentials, region_for(config, name, region)), request)
     changes.update(refresh_marks(credentials, window))
     write_stdout(shells.render(shell, changes, report=True))
     return 0
@@ -501,18 +558,18 @@ def _exec_mode(opts: Options) -> int:
     region = check_region(opts.region)
     snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
-    name = _choose_profile(config, opts.profile)
+    config, name, request = _target(opts, config)
     if name is None:
         return EXIT_INTERRUPTED
+    profile_only = opts.profile_only if opts.serve else _profile_only(opts)
+    if request is not None and profile_only:
+        raise UsageError("ROLECALL_EXPORT=profile exports AWS_PROFILE, and a role without a profile has none",
+                         hint="save it as one: add --save-as NAME")
     return exec_with_profile(
         config, name, opts.command or [], region=region, duration=duration, mfa_token=opts.mfa_token,
-        no_login=opts.no_login, profile_only=opts.profile_only if opts.serve else _profile_only(opts),
-        snapshot=snapshot, refresh=opts.refresh, serve=opts.serve,
+        no_login=opts.no_login, profile_only=profile_only, snapshot=None if request else snapshot,
+        refresh=opts.refresh, serve=opts.serve, label=request.label() if request else None,
     )
-
-
-
-
 
 
 def _console_mode(opts: Options) -> int:
@@ -527,14 +584,24 @@ def _console_mode(opts: Options) -> int:
         ) from None
     duration = parse_duration(opts.duration)
     region = check_region(opts.region)
-    credentials = console.signin_credentials(opts.profile, pick=lambda config: _choose_profile(config, None),
-                                             mfa_token=opts.mfa_token, no_login=opts.no_login,
-                                             refresh=opts.refresh)
+    browser_profile = opts.browser_profile
+    if _request(opts) is None:
+        credentials = console.signin_credentials(opts.profile, pick=lambda config: _choose_profile(config, None),
+                                                 mfa_token=opts.mfa_token, no_login=opts.no_login,
+                                                 refresh=opts.refresh)
+    else:
+        from rolecall import awsconfig
+
+        config, name, request = _target(opts, awsconfig.load())
+        credentials = None if name is None else resolve(
+            config, name, mfa_token=opts.mfa_token, no_login=opts.no_login, refresh=opts.refresh)
+        if request is not None:
+            browser_profile = browser_profile or request.label()  # one browser profile per role
     if credentials is None:
         return EXIT_INTERRUPTED
     opened = console.open_console(credentials, service=opts.service, region=region, url_only=opts.url,
                                   duration=duration, destination=opts.destination, browser_name=opts.browser,
-                                  browser_profile=opts.browser_profile)
+                                  browser_profile=browser_profile)
     if not opts.url:
         say(console.opened_message(console.describe(credentials), opened))
     url = opened.url

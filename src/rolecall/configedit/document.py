@@ -31,6 +31,7 @@ from rolecall.errors import ConfigError
 PROFILE = "profile"
 SESSION = "sso-session"
 SERVICES = "services"
+CREDENTIALS = "credentials"  # a section of the credentials file: named as-is, no `profile ` prefix
 
 # configparser's own patterns: the scanner must agree with it line for line.
 _SECTCRE = configparser.RawConfigParser.SECTCRE
@@ -61,8 +62,8 @@ def section_kind(header: str) -> tuple[str, str] | None:
 
 def header_for(kind: str, name: str) -> str:
     """The header to write for a new section (`[default]`, `[profile "a b"]` …)."""
-    if kind == PROFILE and name == "default":
-        return "default"
+    if kind == CREDENTIALS or (kind == PROFILE and name == "default"):
+        return name
     # botocore shlex-splits the header: quote names it would split (spaces).
     quoted = shlex.quote(name) if any(ch.isspace() for ch in name) else name
     if quoted.startswith("'"):
@@ -221,9 +222,12 @@ def _same_meaning(before: dict[str, str], after: dict[str, str], key: str | None
 class ConfigDocument:
     """A config file as lines that can be edited and rendered back."""
 
-    def __init__(self, text: str, path: str = "<config>", *, checked: bool = False) -> None:
-        """`checked`: the caller already parsed `text` with awsconfig (botocore's rules)."""
+    def __init__(self, text: str, path: str = "<config>", *, checked: bool = False,
+                 credentials: bool = False) -> None:
+        """`checked`: the caller already parsed `text` with awsconfig (botocore's rules).
+        `credentials`: a credentials file, whose sections are all of kind CREDENTIALS."""
         self.path = path
+        self.credentials = credentials
         self.original = text
         if re.search(r"\r(?!\n)", text):
             raise ConfigError(
@@ -231,7 +235,7 @@ class ConfigDocument:
                 hint="convert it to LF or CRLF line endings, then run the command again",
             )
         if not checked:
-            parse_ini(text, path)  # botocore's view first: its errors are the clear ones
+            parse_ini(text, path, "credentials" if credentials else "config")  # botocore's errors are the clear ones
         self.eol = detect_eol(text)
         self._preamble: list[_Line] = []
         self._list: list[_Section] = []
@@ -292,7 +296,7 @@ class ConfigDocument:
             index: dict[tuple[str, str], _Section] = {}
             self._positions = {id(section): i for i, section in enumerate(self._list)}
             for section in self._list:
-                found = section_kind(section.name)
+                found = (CREDENTIALS, section.name) if self.credentials else section_kind(section.name)
                 if found is not None:
                     index[found] = section  # last one wins, as in botocore
             self._index = index

@@ -281,6 +281,9 @@ def run(session: str, *, template: str = "{account_name}/{role_name}", region: s
     region = validate.region(region) if region else target.region
     token = tokens.access_token(target)
     assignments = list_assignments(target, token, workers=workers, progress=_progress_bar())
+    from rolecall import portal_roles  # for completion of --account-id / --role-name
+
+    portal_roles.remember(session, [(a.account_id, a.account_name, a.role_name) for a in assignments])
     holder: dict[str, Plan] = {}
 
     def change(doc: ConfigDocument, current: awsconfig.AwsConfig, notes: list) -> None:

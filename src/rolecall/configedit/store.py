@@ -1,4 +1,4 @@
-"""One safe read-modify-write of the config file.
+"""One safe read-modify-write of the config file (or of the credentials file).
 
     lock `<config>.lock` → read → edit a ConfigDocument → render →
     check botocore's view of the result (parses; means what was asked) →
@@ -80,10 +80,26 @@ def edit(change: Change, check: Check | None = None, *, path: Path | None = None
         return _edit_locked(path, change, check, dry_run)
 
 
-def _edit_locked(path: Path, change: Change, check: Check | None, dry_run: bool) -> EditResult:
-    config = awsconfig.load(config_path=path)
-    before = config.config_text or ""
-    document = ConfigDocument(before, str(path), checked=True)
+def edit_credentials(change: Change, check: Check | None = None, *, path: Path | None = None,
+                     dry_run: bool = False) -> EditResult:
+    """The same transaction on the credentials file: its sections are CREDENTIALS ones,
+    `check` gets the new credentials file alone, and the file is left 0600 (it holds keys)."""
+    path = path if path is not None else paths.credentials_file()
+
+    def timed_out() -> ConfigError:
+        return ConfigError(f"another process has held the lock {path}.lock for {LOCK_TIMEOUT} s", path=str(path),
+                           hint=f"wait for the other rolecall to finish, or delete {path}.lock if none runs")
+
+    with fileio.holding(config_lock(path), timed_out):
+        return _edit_locked(path, change, check, dry_run, credentials=True)
+
+
+def _edit_locked(path: Path, change: Change, check: Check | None, dry_run: bool, *,
+                 credentials: bool = False) -> EditResult:
+    config = awsconfig.load(credentials_path=path) if credentials else awsconfig.load(config_path=path)
+    text = config.credentials_text if credentials else config.config_text
+    before = text or ""
+    document = ConfigDocument(before, str(path), checked=True, credentials=credentials)
     notes: list[str] = []
     change(document, config, notes)
     after = document.render()
@@ -91,8 +107,9 @@ def _edit_locked(path: Path, change: Change, check: Check | None, dry_run: bool)
     if after == before:
         return result
     try:
-        # The config file alone (no credentials merged in): checks ask what *it* now says.
-        new_config = awsconfig.AwsConfig(config.config_path, config.credentials_path, after, None)
+        # The edited file alone (nothing merged in): checks ask what *it* now says.
+        new_config = awsconfig.AwsConfig(config.config_path, config.credentials_path,
+                                         None if credentials else after, after if credentials else None)
         if check is not None:
             check(new_config)
     except ConfigError as exc:
@@ -102,19 +119,19 @@ def _edit_locked(path: Path, change: Change, check: Check | None, dry_run: bool)
         ) from exc
     if dry_run:
         return result
-    write(path, before if config.config_text is not None else None, after)
+    write(path, before if text is not None else None, after, mode=0o600 if credentials else None)
     result.written = True
-    result.backup = backup_path(path) if config.config_text is not None else None
+    result.backup = backup_path(path) if text is not None else None
     return result
 
 
-def write(path: Path, before: str | None, after: str) -> None:
-    """Back up `before` (if the file existed) and atomically replace the file."""
+def write(path: Path, before: str | None, after: str, *, mode: int | None = None) -> None:
+    """Back up `before` (if the file existed) and atomically replace the file (`mode`: None keeps it)."""
     target = Path(os.path.realpath(path))  # keep a symlink a symlink
     _ensure_parent(target)
     if before is not None:
         fileio.atomic_write(backup_path(path), before, mode=0o600, private_dir=False)
-    fileio.atomic_write(target, after, mode=None, private_dir=False)
+    fileio.atomic_write(target, after, mode=mode, private_dir=False)
 
 
 def unified_diff(before: str, after: str, name: str) -> str:

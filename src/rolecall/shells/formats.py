@@ -14,7 +14,11 @@ from typing import Any
 from rolecall.errors import RolecallError
 from rolecall.shells import quote_fish, quote_posix
 
-FORMATS = ("env", "env-no-export", "fish", "json", "process", "dotenv")
+FORMATS = ("env", "env-no-export", "fish", "json", "process", "dotenv", "ini")
+
+# The key beside the keys of a credentials-file section that says rolecall wrote it, and until
+# when it holds (botocore ignores keys it does not know).
+EXPIRATION_KEY = "rolecall_expiration"
 
 # Characters that mean nothing to a POSIX shell, fish (inside "…") or a dotenv parser.
 _SAFE = re.compile(r"[A-Za-z0-9_@%+=:,./-]+\Z")
@@ -91,7 +95,30 @@ def assignments(variables: list[tuple[str, str]], fmt: str) -> str:
     raise ValueError(f"not a shell format: {fmt!r}")
 
 
-def render(credentials: Any, fmt: str, *, region: str | None = None) -> str:
+def credentials_items(credentials: Any) -> list[tuple[str, str]]:
+    """The keys of a credentials-file section, in the AWS CLI's order (`ini`, --to-credentials-file)."""
+    items = [("aws_access_key_id", credentials.access_key_id),
+             ("aws_secret_access_key", credentials.secret_access_key)]
+    if credentials.session_token:
+        items.append(("aws_session_token", credentials.session_token))
+    if credentials.expiration is not None:
+        from rolecall import clock
+
+        items.append((EXPIRATION_KEY, clock.format_timestamp(credentials.expiration)))
+    for key, value in items:
+        if any(ch in value for ch in "\0\r\n") or value != value.strip():
+            raise RolecallError(f"the value of {key} cannot be written to a credentials file as it is")
+    return items
+
+
+def render(credentials: Any, fmt: str, *, region: str | None = None, section: str | None = None) -> str:
+    """`section`: the section name of the `ini` format (default: the credentials' profile)."""
+    if fmt == "ini":
+        name = section or credentials.profile or "default"
+        if any(ch in name for ch in "\r\n") or name != name.strip() or not name:
+            raise RolecallError(f"profile name {name!r} cannot be a credentials-file section as it is",
+                                hint="name the section: rolecall export PROFILE --to-credentials-file NAME")
+        return f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in credentials_items(credentials))
     if fmt in ("env", "env-no-export", "fish", "dotenv"):
         return assignments(variables(credentials), fmt)
     for name, value in variables(credentials):
