@@ -55,6 +55,19 @@ bash --noprofile --norc -c '
 step "role chaining: SSO → AssumeRole (profile sandbox-dev-deploy-chain)"
 rolecall exec sandbox-dev-deploy-chain -- "$PY" -c "import boto3; print('Arn=' + boto3.client('sts').get_caller_identity()['Arn'])"
 
+step "a role without a profile: assume --account-id 222222222222 --role-name ReadOnlyAccess (--exec), then --chain"
+bash --noprofile --norc -c '
+  eval "$(rolecall init bash)"
+  assume --account-id 222222222222 --role-name ReadOnlyAccess || exit 1
+  echo "ROLECALL_PROFILE=$ROLECALL_PROFILE  AWS_PROFILE=${AWS_PROFILE-(unset: there is no such profile)}"
+  assume sandbox-dev-AdministratorAccess --chain arn:aws:iam::111111111111:role/deploy --exec -- \
+    "'"$PY"'" -c "import boto3; print(\"Arn=\" + boto3.client(\"sts\").get_caller_identity()[\"Arn\"])"
+'
+
+step "for tools that read only ~/.aws/credentials: rolecall export P --to-credentials-file legacy-tool"
+rolecall export sandbox-dev-ReadOnlyAccess --to-credentials-file legacy-tool
+"$PY" -c 'import boto3; print("Arn=" + boto3.Session(profile_name="legacy-tool", region_name="us-east-1").client("sts").get_caller_identity()["Arn"])'
+
 step "exec --serve: a 40-second job outlives its 15-second credentials (renewed through a local endpoint)"
 "$PY" -c "from rolecall.sandbox.control import SandboxControl as C; C(open('$work/sandbox/sandbox.url').read().strip()).configure(credential_ttl=15)"
 ROLECALL_REFRESH_WINDOW=0.1 rolecall exec --serve --refresh sandbox-dev-AdministratorAccess -- "$PY" -c '

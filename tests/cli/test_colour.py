@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import subprocess
 import sys
 
 import pytest
 
 from tests.support.cli import run_rolecall
+from tests.support.pty_io import read_all
 
 ESC = "\x1b["
 
@@ -22,21 +22,10 @@ def run_on_a_terminal(*args: str, env: dict | None = None) -> str:
     child = subprocess.Popen([sys.executable, "-m", "rolecall", *args], stdin=subprocess.DEVNULL, stdout=follower,
                              stderr=follower, env=full_env, close_fds=True)
     os.close(follower)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([leader], [], [], 30)
-        if not ready:
-            break
-        try:
-            data = os.read(leader, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
+    written = read_all(leader)
     child.wait(timeout=30)
     os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
+    return written.decode("utf-8", "replace")
 
 
 def test_errors_are_coloured_on_a_terminal_only():

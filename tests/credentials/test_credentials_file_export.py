@@ -116,3 +116,11 @@ def test_two_writers_at_once_both_land(credentials_path, logged_in):
     parser = configparser.RawConfigParser()
     parser.read(credentials_path)
     assert {"tool-0", "tool-1", "tool-2", "long-term", "other"} <= set(parser.sections())
+
+
+def test_a_profile_name_after_the_option_is_not_taken_silently(rolecall, credentials_path):
+    before = credentials_path.read_bytes()
+    result = rolecall("export", "--to-credentials-file", "dev-admin")
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[1] == "hint: name the profile first: rolecall export dev-admin --to-credentials-file"
+    assert credentials_path.read_bytes() == before

@@ -95,6 +95,18 @@ def test_a_start_url_instead_of_a_session(sandbox, aws_config, isolated_home, ro
     assert "rolecall: assumed" in result.stderr
 
 
+def test_not_signed_in_says_the_command_that_signs_in(sandbox, aws_config, rolecall):
+    aws_config(BASE_CONFIG)
+    session = rolecall("assume", "--shell", "bash", "--no-login", "--account-id", DEV, "--role-name", "R")
+    assert session.returncode == 4
+    assert session.stderr.splitlines()[1] == f"hint: run: rolecall login --sso-session {SESSION}"
+    portal = rolecall("assume", "--shell", "bash", "--no-login", "--account-id", DEV, "--role-name", "R",
+                      "--sso-start-url", START_URL, "--sso-region", "us-east-1")
+    assert portal.returncode == 4
+    assert portal.stderr.splitlines()[1] == (f"hint: run: assume --account-id {DEV} --role-name R "
+                                             f"--sso-start-url {START_URL} --sso-region us-east-1")
+
+
 def test_chain_from_a_profile(signed_in, tmp_path):
     result, env = in_shell("bash", tmp_path, f"assume dev-admin --chain {ROLE}")
     assert result.returncode == 0, result.stderr

@@ -261,6 +261,8 @@ def test_marker_but_stdout_is_a_terminal_refuses(tmp_path):
     """`rolecall assume --shell bash P` typed by hand: secrets must not hit the terminal."""
     import pty
 
+    from tests.support.pty_io import read_all
+
     master, slave = pty.openpty()
     try:
         result = subprocess.run([sys.executable, "-m", "rolecall", "assume", "--shell", "bash", "plain"],
@@ -268,15 +270,7 @@ def test_marker_but_stdout_is_a_terminal_refuses(tmp_path):
                                 env=dict(os.environ), timeout=60)
         os.close(slave)
         slave = -1
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            shown += chunk
+        shown = read_all(master)
     finally:
         if slave != -1:
             os.close(slave)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
@@ -119,23 +118,11 @@ def test_no_terminal_gives_no_terminal_error(shell, aws_config, tmp_path):
 
 @pytest.fixture
 def term(request, aws_config, tmp_path):
-    from tests.shell.tmux import Tmux
+    from tests.shell.tmux import integrated_shell
 
-    shell = request.param
     aws_config(CONFIG, CREDENTIALS)
-    integration = tmp_path / f"init.{shell}"
-    integration.write_text(init_output(shell), encoding="utf-8")
-    from tests.support.tools import require_tool
-
-    env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
-    tmux = Tmux([require_tool(shell), *SHELL_ARGS[shell]], env, tmp_path)
-    tmux.shell = shell
-    tmux.type(f"source '{integration}'")
-    tmux.send("Enter")
-    try:
+    with integrated_shell(request.param, tmp_path) as tmux:
         yield tmux
-    finally:
-        tmux.close()
 
 
 def _run_and_dump(term, tmp_path, command: str):

@@ -10,7 +10,7 @@ import pytest
 from rolecall import hot, picker
 from rolecall.picker import Row
 from tests.shell.test_picker import CONFIG, CREDENTIALS, _run_and_dump
-from tests.support.shells import SHELL_ARGS, init_output, parse_env_dump
+from tests.support.shells import parse_env_dump
 
 DESCRIBED = CONFIG.replace("[profile static-a]\n", "[profile static-a]\nrolecall_description = the lab keys\n")
 
@@ -47,21 +47,11 @@ def test_descriptions_are_rows_too(aws_config):
 
 @pytest.fixture
 def term(aws_config, tmp_path):
-    from tests.shell.tmux import Tmux
-    from tests.support.tools import require_tool
+    from tests.shell.tmux import integrated_shell
 
     aws_config(DESCRIBED, CREDENTIALS)
-    integration = tmp_path / "init.bash"
-    integration.write_text(init_output("bash"), encoding="utf-8")
-    env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
-    tmux = Tmux([require_tool("bash"), *SHELL_ARGS["bash"]], env, tmp_path)
-    tmux.shell = "bash"
-    tmux.type(f"source '{integration}'")
-    tmux.send("Enter")
-    try:
+    with integrated_shell("bash", tmp_path) as tmux:
         yield tmux
-    finally:
-        tmux.close()
 
 
 def test_the_most_used_profile_is_first_in_the_picker(term, tmp_path):

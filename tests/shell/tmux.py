@@ -6,6 +6,7 @@ nothing asserts on timing.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -65,3 +66,21 @@ class Tmux:
             subprocess.run([self.tmux, "-S", self.socket, "kill-server"], capture_output=True, timeout=30)
         finally:
             shutil.rmtree(self._dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def integrated_shell(shell: str, tmp_path: Path):
+    """A real `shell` in tmux with the `rolecall init` integration sourced (UTF-8 locale)."""
+    from tests.support.shells import SHELL_ARGS, init_output
+
+    integration = tmp_path / f"init.{shell}"
+    integration.write_text(init_output(shell), encoding="utf-8")
+    env = dict(os.environ, LC_ALL="C.UTF-8", LANG="C.UTF-8")
+    tmux = Tmux([require_tool(shell), *SHELL_ARGS[shell]], env, tmp_path)
+    tmux.shell = shell
+    tmux.type(f"source '{integration}'")
+    tmux.send("Enter")
+    try:
+        yield tmux
+    finally:
+        tmux.close()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 from rolecall import hot
-from rolecall.errors import EXIT_INTERRUPTED, EXIT_LOGIN_REQUIRED, RolecallError, UsageError
+from rolecall.errors import EXIT_INTERRUPTED, EXIT_LOGIN_REQUIRED, LoginRequired, RolecallError, UsageError
 from rolecall.session import (
     AD_HOC_VAR,
     check_duration,
@@ -293,11 +293,22 @@ def run(argv: list[str]) -> int:
     _check_combinations(opts)
     if opts.profile == "-":
         opts.profile = _previous_profile()
-    if opts.exec_flag:
-        return _exec_mode(opts)
-    if opts.console:
-        return _console_mode(opts)
-    return _env_mode(opts)
+    try:
+        if opts.exec_flag:
+            return _exec_mode(opts)
+        if opts.console:
+            return _console_mode(opts)
+        return _env_mode(opts)
+    except LoginRequired as exc:
+        if opts.sso_start_url is not None and exc.profile is not None:
+            # The portal of a role without a profile: `rolecall login --profile` has no such profile to
+            # name, and this very command (without --no-login) signs in.
+            import shlex
+
+            words = ["assume", "--account-id", opts.account_id or "", "--role-name", opts.role_name or "",
+                     "--sso-start-url", opts.sso_start_url, "--sso-region", opts.sso_region or ""]
+            exc.hint = "run: " + " ".join(shlex.quote(word) for word in words)
+        raise
 
 
 def _check_combinations(opts: Options) -> None:
@@ -413,13 +424,15 @@ def _previous_profile() -> str:
     return previous
 
 
-def _previous_mark(profile: str | None) -> dict[str, str | None]:
-    """Remember the profile being left, when there is one and it is another (a role without
-    a profile is not one `assume -` can go back to)."""
+def _shell_marks(profile: str | None) -> dict[str, str | None]:
+    """What a shell keeps across assumes: the user's own region (region_marks) and the profile
+    being left, when there is one and it is another (`assume -`; a role without a profile is
+    not one it can go back to)."""
+    marks = region_marks()
     current = os.environ.get("ROLECALL_PROFILE")
-    if os.environ.get(AD_HOC_VAR):
-        return {}
-    return {PREVIOUS_VAR: current} if current and current != profile else {}
+    if current and current != profile and not os.environ.get(AD_HOC_VAR):
+        marks[PREVIOUS_VAR] = current
+    return marks
 
 
 def _choose_profile(config: Any, given: str | None) -> str | None:
@@ -453,8 +466,7 @@ def _env_mode(opts: Options) -> int:
             chosen_region = region or fields.get("Region") or None
             changes = session_changes(opts.profile, credentials, chosen_region)
             changes.update(refresh_marks(credentials, refresh_window_seconds()))
-            changes.update(_previous_mark(opts.profile))
-            changes.update(region_marks())
+            changes.update(_shell_marks(opts.profile))
             say("rolecall: assumed " + describe_parts(opts.profile, credentials.account_id,
                                                       fields.get("AccountName"), credentials.role_name,
                                                       credentials.expires, region=chosen_region))
@@ -476,8 +488,7 @@ def _env_mode(opts: Options) -> int:
     changes = _labelled(session_changes(name, None if profile_only else credentials, chosen_region), request)
     if not profile_only:
         changes.update(refresh_marks(credentials, refresh_window_seconds()))
-    changes.update(_previous_mark(name))
-    changes.update(region_marks())
+    changes.update(_shell_marks(name))
     code = shells.render(shell, changes, report=True)
     shown = _describe(config, name, credentials, chosen_region, request)
     if profile_only:
@@ -497,7 +508,6 @@ def _renew(opts: Options, shell: str) -> int:
     success nothing is printed on stderr.
     """
     from rolecall import awsconfig, shells
-    from rolecall.errors import LoginRequired
 
     if opts.profile is None:
         raise _usage_error("--renew needs the PROFILE")

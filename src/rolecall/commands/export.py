@@ -14,6 +14,7 @@ read nothing else.
 
 from __future__ import annotations
 
+import shlex
 import sys
 
 import click
@@ -56,6 +57,11 @@ def cmd(profile: str | None, fmt: str, section: str | None, copy: bool, duration
     snapshot = hot.begin()  # before the config is read: see rolecall.hot
     config = awsconfig.load()
     name = profile or awsconfig.env_profile() or "default"
+    if profile is None and section and section != name and section in config.profiles:
+        # `export --to-credentials-file prod`: the option took the word; `prod` was most likely the PROFILE
+        raise UsageError(f"--to-credentials-file took {printable(section)!r} as the section to write, and no "
+                         f"PROFILE was given (it would write the keys of {printable(name)!r} there)",
+                         hint=f"name the profile first: rolecall export {shlex.quote(section)} --to-credentials-file")
     config.profile(name)
     seconds = session.parse_duration(duration)
     session.check_duration(config, name, seconds)

@@ -520,6 +520,16 @@ class _Handler(BaseHTTPRequestHandler):
                f"</{operation}Response>\n")
         self._send(200, xml.encode(), "text/xml", request_id=request_id)
 
+    def _signed_header_values(self, names: list[str]) -> dict[str, str]:
+        """The request's values of the headers a signature covers (a missing one: no match)."""
+        headers = {}
+        for name in names:
+            values = self.headers.get_all(name)
+            if values is None:
+                raise ApiError(403, "SignatureDoesNotMatch", f"Signed header {name} is missing")
+            headers[name] = ",".join(values)
+        return headers
+
     def _verify_sigv4(self, body: bytes) -> Creds:
         from botocore.auth import SigV4Auth
         from botocore.awsrequest import AWSRequest
@@ -550,21 +560,11 @@ class _Handler(BaseHTTPRequestHandler):
             raise ApiError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
         if self.headers.get("X-Amz-Security-Token") != creds.session_token:
             raise ApiError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
-        headers = {}
-        for name in signed_headers:
-            values = self.headers.get_all(name)
-            if values is None:
-                raise ApiError(403, "SignatureDoesNotMatch", f"Signed header {name} is missing")
-            headers[name] = ",".join(values)
+        headers = self._signed_header_values(signed_headers)
         request = AWSRequest(method=self.command, url=f"http://{headers['host']}{self.path}",
                              headers=headers, data=body)
-        request.context["timestamp"] = amz_date
         signer = SigV4Auth(Credentials(akid, creds.secret, creds.session_token), service, region)
-        canonical = signer.canonical_request(request)
-        expected = signer.signature(signer.string_to_sign(request, canonical), request)
-        if not hmac.compare_digest(expected, signature):
-            raise ApiError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the "
-                           "signature you provided. Check your AWS Secret Access Key and signing method.")
+        _check_signature(signer, request, amz_date, signature)
         if self.sandbox.backend.now() >= creds.expires_at:
             raise ApiError(403, "ExpiredToken", "The security token included in the request is expired")
         return creds
@@ -605,23 +605,13 @@ class _Handler(BaseHTTPRequestHandler):
         creds = self.sandbox.backend.lookup_creds(akid)
         if creds is None or creds.revoked or query.get("X-Amz-Security-Token") != creds.session_token:
             raise ApiError(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
-        headers = {}
-        for name in signed_headers:
-            values = self.headers.get_all(name)
-            if values is None:
-                raise ApiError(403, "SignatureDoesNotMatch", f"Signed header {name} is missing")
-            headers[name] = ",".join(values)
+        headers = self._signed_header_values(signed_headers)
         raw = urlsplit(self.path).query
         unsigned_query = "&".join(p for p in raw.split("&") if not p.startswith("X-Amz-Signature="))
         request = AWSRequest(method="GET", url=f"http://{headers['host']}/?{unsigned_query}", headers=headers)
-        request.context["timestamp"] = amz_date
         signer = SigV4QueryAuth(Credentials(akid, creds.secret, creds.session_token), service, region,
                                 expires=expires)
-        canonical = signer.canonical_request(request)
-        expected = signer.signature(signer.string_to_sign(request, canonical), request)
-        if not hmac.compare_digest(expected, signature):
-            raise ApiError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the "
-                           "signature you provided. Check your AWS Secret Access Key and signing method.")
+        _check_signature(signer, request, amz_date, signature)
         signed_at = calendar.timegm(time.strptime(amz_date, "%Y%m%dT%H%M%SZ"))
         if self.sandbox.backend.now() - signed_at > PRESIGNED_MAX_AGE:
             raise ApiError(403, "ExpiredToken", "The presigned URL has expired")
@@ -745,3 +735,13 @@ def _sts_error_xml(err: ApiError, request_id: str) -> str:
     return (f'<ErrorResponse xmlns="{STS_NS}">\n  <Error>\n    <Type>{kind}</Type>\n'
             f"    <Code>{xml_escape(err.code)}</Code>\n    <Message>{xml_escape(err.message)}</Message>\n"
             f"  </Error>\n  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n")
+
+
+def _check_signature(signer: Any, request: Any, amz_date: str, signature: str) -> None:
+    """Recompute the signature with botocore's own signer (header or query auth) and compare."""
+    request.context["timestamp"] = amz_date
+    canonical = signer.canonical_request(request)
+    expected = signer.signature(signer.string_to_sign(request, canonical), request)
+    if not hmac.compare_digest(expected, signature):
+        raise ApiError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the "
+                       "signature you provided. Check your AWS Secret Access Key and signing method.")
