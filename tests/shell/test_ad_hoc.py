@@ -202,3 +202,11 @@ def test_completion_offers_what_config_generate_listed(signed_in, rolecall):
     assert offered("--account-id", "") == [f"{a.id}\t{a.name}" for a in sorted(org.values(), key=lambda a: a.id)]
     assert offered("--account-id", DEV, "--role-name", "") == sorted(org[DEV].roles)
     assert set(offered("--role-name", "")) == {role for account in org.values() for role in account.roles}
+
+
+def test_console_for_a_role_without_a_profile(signed_in, rolecall):
+    result = rolecall("assume", "-c", "--url", "--account-id", DEV, "--role-name", "ReadOnlyAccess")
+    assert result.returncode == 0, result.stderr
+    url = result.stdout.strip()
+    assert "SigninToken=" in url and url.startswith(os.environ["AWS_ENDPOINT_URL_SIGNIN"])
+    assert signed_in.count("GetRoleCredentials") == 1
