@@ -111,8 +111,14 @@ def session_for(config: Any, request: Request) -> str | None:
         raise UsageError(f"no [sso-session] in {config.config_path} to sign in to account {request.account_id}",
                          hint="add one: rolecall config add-session NAME --start-url URL --region REGION   "
                               "(or pass --sso-start-url URL --sso-region REGION)")
+    import shlex
+
+    from rolecall.term import printable
+
+    shown = [printable(name) for name in names]  # names from the config file: quoted for a shell, made printable
     raise UsageError(f"{len(names)} sso-sessions in {config.config_path}: say which one has account "
-                     f"{request.account_id}", hint=f"add --sso-session {names[0]}   (all: {', '.join(names)})")
+                     f"{request.account_id}",
+                     hint=f"add --sso-session {shlex.quote(shown[0])}   (all: {', '.join(shown)})")
 
 
 def sso_keys(config: Any, request: Request) -> dict[str, str]:
@@ -164,13 +170,17 @@ def account_name(request: Request) -> str | None:
 
 def save(config: Any, request: Request, name: str, *, region: str | None) -> None:
     """Write `name` as the profile the request means (a profile already there must say the same)."""
+    import shlex
+
+    from rolecall import awsconfig
     from rolecall.configedit import ops, validate
 
     validate.name(name)
     if request.sso and request.chain is not None:
         raise UsageError("--save-as saves one profile: save the SSO role first, then the chain",
                          hint=f"run: assume --account-id {request.account_id} --role-name {request.role_name} "
-                              f"--save-as BASE; then: assume BASE --chain {request.chain} --save-as {name}")
+                              f"--save-as BASE; then: assume BASE --chain {request.chain} "
+                              f"--save-as {shlex.quote(name)}")
     if request.sso:
         session = session_for(config, request)
         if session is None:
@@ -179,8 +189,9 @@ def save(config: Any, request: Request, name: str, *, region: str | None) -> Non
         if session is None:
             raise UsageError("--save-as writes profiles that use an [sso-session]; there is none for "
                              f"{request.start_url}",
-                             hint=f"add one: rolecall config add-session NAME --start-url {request.start_url} "
-                                  f"--region {request.sso_region}; then pass --sso-session NAME")
+                             hint=f"add one: rolecall config add-session NAME --start-url "
+                                  f"{shlex.quote(request.start_url or '')} --region {request.sso_region}; "
+                                  "then pass --sso-session NAME")
         keys = {"sso_session": session, "sso_account_id": request.account_id, "sso_role_name": request.role_name}
     else:
         keys = {"role_arn": request.chain, "source_profile": request.profile}
@@ -188,12 +199,14 @@ def save(config: Any, request: Request, name: str, *, region: str | None) -> Non
         keys["region"] = region
     existing = config.profiles.get(name)
     if existing is not None:
-        if all(existing.raw.get(k) == v for k, v in keys.items()):
+        kind = awsconfig.KIND_SSO if request.sso else awsconfig.KIND_ROLE_CHAIN
+        if existing.kind == kind and all(existing.raw.get(k) == v for k, v in keys.items()):
             return  # saved before: nothing to write
         from rolecall.term import printable
 
         raise UsageError(f"profile {printable(name)!r} already exists in {config.config_path} and is another role",
-                         hint=f"pick another name for --save-as, or look at it: rolecall config show {name}")
+                         hint=f"pick another name for --save-as, or look at it: rolecall config show "
+                              f"{shlex.quote(name)}")
     ops.add_profile(name, sso_session=keys.get("sso_session"), account_id=keys.get("sso_account_id"),
                     role_name=keys.get("sso_role_name"), role_arn=keys.get("role_arn"),
                     source_profile=keys.get("source_profile"), region=region)
