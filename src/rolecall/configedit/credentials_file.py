@@ -64,11 +64,7 @@ def store(credentials: Any, name: str, *, dry_run: bool = False) -> EditResult:
         if doc.section(CREDENTIALS, name) is None:
             doc.append_sections([(header_for(CREDENTIALS, name), items)])
             return
-        for key in _KEYS:
-            if key not in wanted:
-                doc.unset(CREDENTIALS, name, key)
-        for key, value in items:
-            doc.set(CREDENTIALS, name, key, value)
+        doc.replace(CREDENTIALS, name, items, stale=_KEYS)
 
     def check(new: awsconfig.AwsConfig) -> None:
         raw = new.profile(name).raw

@@ -318,6 +318,17 @@ class ConfigDocument:
 
     # -- edits ----------------------------------------------------------------
 
+    def replace(self, kind: str, name: str, items: Iterable[tuple[str, str]], stale: Iterable[str] = ()) -> None:
+        """Set each (key, value) of `items` in an existing section, and unset the `stale` keys it does not set
+        (a profile rewritten as another kind keeps none of the old kind's keys)."""
+        items = list(items)
+        wanted = {key for key, _ in items}
+        for key in stale:
+            if key not in wanted:
+                self.unset(kind, name, key)
+        for key, value in items:
+            self.set(kind, name, key, value)
+
     def set(self, kind: str, name: str, key: str, value: str) -> bool:
         """Set `key` in an existing section; True when the file changes."""
         section = self._require(kind, name)

@@ -247,12 +247,7 @@ def _apply(doc: ConfigDocument, result: Plan, *, prune: bool, credential_process
            rename: bool = False) -> None:
     other_style = ops.SSO_KEYS if credential_process else ops.PROCESS_KEYS
     for name, items in result.update.items():
-        keys = {k for k, _ in items}
-        for key in other_style:
-            if key not in keys:
-                doc.unset(PROFILE, name, key)
-        for key, value in items:
-            doc.set(PROFILE, name, key, value)
+        doc.replace(PROFILE, name, items, stale=other_style)
     if rename:
         for old, new in result.renamed.items():
             doc.rename(PROFILE, old, new)

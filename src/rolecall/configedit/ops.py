@@ -175,11 +175,7 @@ def add_profile(name: str, *, sso_session: str | None = None, account_id: str | 
                                   f"{shlex.quote(name)} KEY VALUE")
         stale = (ROLE_KEYS + PROCESS_KEYS) if sso_mode and not credential_process else (
             (SSO_KEYS + ROLE_KEYS) if credential_process else (SSO_KEYS + PROCESS_KEYS))
-        for key in stale:
-            if key not in wanted:
-                doc.unset(PROFILE, name, key)
-        for key, value in items:
-            doc.set(PROFILE, name, key, value)
+        doc.replace(PROFILE, name, items, stale=stale)
 
     def check(new: awsconfig.AwsConfig) -> None:
         raw = new.profile(name).raw

@@ -156,10 +156,7 @@ def _run(answers: Answers, terminal: Terminal | None) -> EditResult:
         if doc.section(PROFILE, profile_name) is not None:
             if not overwrite:
                 raise UsageError(f"profile {profile_name!r} was created meanwhile; nothing was written")
-            for key in ops.ROLE_KEYS + ops.PROCESS_KEYS:
-                doc.unset(PROFILE, profile_name, key)
-            for key, value in items:
-                doc.set(PROFILE, profile_name, key, value)
+            doc.replace(PROFILE, profile_name, items, stale=ops.ROLE_KEYS + ops.PROCESS_KEYS)
         else:
             doc.append_sections([(header_for(PROFILE, profile_name), items)])
 
