@@ -9,8 +9,6 @@ Stdlib only: completion imports it on every TAB.
 
 from __future__ import annotations
 
-import os
-
 FILE = "portal-roles"  # in rolecall's state dir: `session<TAB>account id<TAB>account name<TAB>role` lines
 MAX_KEPT = 20000
 
@@ -27,45 +25,19 @@ class Role:
         self.role_name = role_name
 
 
-def _path() -> str:
-    from rolecall import hot
-
-    return os.path.join(hot.state_dir(), FILE)
-
-
 def remember(session: str, roles: list[tuple[str, str, str]]) -> None:
     """Replace `session`'s rows with (account id, account name, role name) triples (best effort)."""
-    from pathlib import Path
+    from rolecall import kept_rows
 
-    from rolecall import fileio, hot
-
-    if hot.dir_problem(hot.state_dir()) is not None:
-        return
-    rows = [row for row in known() if row.session != session]
-    rows += [Role(session, *triple) for triple in roles]
-    fields = [(r.session, r.account_id, r.account_name, r.role_name) for r in rows[-MAX_KEPT:]]
-    text = "".join("\t".join(row) + "\n" for row in fields
-                   if not any(ch in "".join(row) for ch in "\t\r\n"))
-    try:
-        fileio.atomic_write(Path(_path()), text)
-    except OSError:
-        pass
+    rows = [row for row in kept_rows.read(FILE, 4) if row[0] != session]
+    kept_rows.write(FILE, rows + [(session, *triple) for triple in roles], MAX_KEPT)
 
 
 def known(session: str | None = None) -> list[Role]:
     """The kept rows (of `session` only, when given)."""
-    from rolecall import hot
+    from rolecall import kept_rows
 
-    try:
-        data = hot.read_regular(_path(), 4 << 20, private=True)
-    except OSError:
-        return []
-    rows = []
-    for line in (data or b"").decode("utf-8", "replace").splitlines():
-        parts = line.split("\t")
-        if len(parts) == 4 and (session is None or parts[0] == session):
-            rows.append(Role(*parts))
-    return rows
+    return [Role(*row) for row in kept_rows.read(FILE, 4) if session is None or row[0] == session]
 
 
 def account_ids(session: str | None = None) -> list[tuple[str, str | None]]:

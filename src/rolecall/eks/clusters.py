@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,41 +66,16 @@ def describe(credentials: Any, region: str, profile: str, name: str, *, client_c
 
 def remember_names(profile: str, region: str, names: list[str]) -> None:
     """Keep the listing for completion (best effort: a cache, never needed for correctness)."""
-    from rolecall import hot
+    from rolecall import kept_rows
 
-    directory = hot.state_dir()
-    if hot.dir_problem(directory) is not None:
-        return
-    path = os.path.join(directory, NAMES_FILE)
-    rows = [row for row in _rows(path) if row[:2] != (profile, region)]
-    rows += [(profile, region, name) for name in names]
-    text = "".join("\t".join(row) + "\n" for row in rows[-MAX_KEPT:]
-                   if not any(ch in "".join(row) for ch in "\t\n"))
-    from pathlib import Path
-
-    from rolecall import fileio
-
-    try:
-        fileio.atomic_write(Path(path), text)
-    except OSError:
-        pass
-
-
-def _rows(path: str) -> list[tuple[str, ...]]:
-    from rolecall import hot
-
-    try:
-        data = hot.read_regular(path, 1 << 20, private=True)
-    except OSError:
-        return []
-    lines = (data or b"").decode("utf-8", "replace").splitlines()
-    return [tuple(line.split("\t")) for line in lines if line.count("\t") == 2]
+    rows = [row for row in kept_rows.read(NAMES_FILE, 3) if row[:2] != (profile, region)]
+    kept_rows.write(NAMES_FILE, rows + [(profile, region, name) for name in names], MAX_KEPT)
 
 
 def known_names(profile: str | None = None) -> list[str]:
     """Cluster names seen by `eks list` / `eks kubeconfig` (for `profile` first when given)."""
-    from rolecall import hot
+    from rolecall import kept_rows
 
-    rows = _rows(os.path.join(hot.state_dir(), NAMES_FILE))
+    rows = kept_rows.read(NAMES_FILE, 3, 1 << 20)
     mine = [row[2] for row in rows if profile is not None and row[0] == profile]
     return list(dict.fromkeys(mine + [row[2] for row in rows]))
