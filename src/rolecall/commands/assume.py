@@ -127,6 +127,12 @@ _VALUED = {name: attr for short, long, attr, metavar, _ in OPTIONS + tuple((None
            if metavar is not None for name in (short, long) if name}
 
 
+# The options that ask for a role without a profile (rolecall.adhoc): (Options attribute, flag).
+_AD_HOC_OPTIONS = (("account_id", "--account-id"), ("role_name", "--role-name"), ("sso_session", "--sso-session"),
+                   ("sso_start_url", "--sso-start-url"), ("sso_region", "--sso-region"), ("chain", "--chain"),
+                   ("save_as", "--save-as"))
+
+
 class Options:
     """What parse_args found. (A plain class: dataclasses costs ~5 ms to import on the hot path.)"""
 
@@ -160,6 +166,10 @@ class Options:
         self.uncaptured = False  # hidden: the wrapper did not capture stdout (--exec)
         self.renew = False  # hidden: the shell hook renews this shell's keys (no login, no chatter)
         self.positionals: list[str] = []
+
+    def ad_hoc_flags(self) -> list[str]:
+        """The options given that ask for a role without a profile (rolecall.adhoc)."""
+        return [flag for attr, flag in _AD_HOC_OPTIONS if getattr(self, attr) is not None]
 
 
 def _usage_error(message: str) -> UsageError:
@@ -330,7 +340,7 @@ def _check_combinations(opts: Options) -> None:
         raise _usage_error("--serve does not go with -p/--profile-only (the endpoint replaces both)")
     if opts.unset and opts.refresh:
         raise _usage_error("--unset takes no profile and no other option")
-    ad_hoc = [name for attr, name in _AD_HOC_OPTIONS if getattr(opts, attr) is not None]
+    ad_hoc = opts.ad_hoc_flags()
     if ad_hoc and (opts.unset or opts.renew):
         raise _usage_error(f"{ad_hoc[0]} does not go with --unset")
     if opts.save_as is not None and not (opts.account_id or opts.role_name or opts.chain):
@@ -340,14 +350,9 @@ def _check_combinations(opts: Options) -> None:
                          hint="save it as one: add --save-as NAME")
 
 
-_AD_HOC_OPTIONS = (("account_id", "--account-id"), ("role_name", "--role-name"), ("sso_session", "--sso-session"),
-                   ("sso_start_url", "--sso-start-url"), ("sso_region", "--sso-region"), ("chain", "--chain"),
-                   ("save_as", "--save-as"))
-
-
 def _request(opts: Options) -> Any:
     """The ad-hoc role the options ask for (rolecall.adhoc.Request), or None."""
-    if all(getattr(opts, attr) is None for attr, _ in _AD_HOC_OPTIONS):
+    if not opts.ad_hoc_flags():
         return None
     from rolecall import adhoc
 
@@ -459,7 +464,7 @@ def _env_mode(opts: Options) -> int:
         raise _usage_error("--duration does not go with -p/--profile-only (the SDK picks the session length)")
     region = check_region(opts.region)
     if opts.profile is not None and not profile_only and duration is None and opts.mfa_token is None \
-            and not opts.refresh and all(getattr(opts, attr) is None for attr, _ in _AD_HOC_OPTIONS):
+            and not opts.refresh and not opts.ad_hoc_flags():
         hit = hot.memo_credentials(opts.profile)
         if hit is not None:  # the hot path: no config parsing, no resolver
             credentials, fields = hit
@@ -595,7 +600,7 @@ def _console_mode(opts: Options) -> int:
     duration = parse_duration(opts.duration)
     region = check_region(opts.region)
     browser_profile = opts.browser_profile
-    if _request(opts) is None:
+    if not opts.ad_hoc_flags():
         credentials = console.signin_credentials(opts.profile, pick=lambda config: _choose_profile(config, None),
                                                  mfa_token=opts.mfa_token, no_login=opts.no_login,
                                                  refresh=opts.refresh)
